@@ -1,0 +1,5 @@
+import sys
+
+from cno.cli import main
+
+sys.exit(main())

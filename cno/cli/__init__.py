@@ -1,0 +1,99 @@
+"""The command line: parse, call the core, hand the result to render.
+
+`main(argv) -> int` is the entry point (console script, `python -m cno`,
+tests): it runs the Typer app without Click's standalone handling and maps
+every error to one `cno: ...` line on stderr and an exit code (SPEC "Exit
+codes and errors").
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+import typer
+from typer import _click as click
+
+from cno import __version__
+from cno.errors import CnoError
+
+app = typer.Typer(
+    name="cno",
+    help=(
+        "cno — your networking journal: contacts, touchpoints, follow-ups and what is due.\n\n"
+        "Start with: cno add 'Ada Lovelace' --tier A, then cno log ada 'coffee', then cno due."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a traceback must never print someone's notes
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cno {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", metavar="PATH", help="Journal file (default: $CNO_DB, else the data folder)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    from cno.cli.common import Session
+
+    session = Session(db)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+# The command modules register themselves on `app` when imported.
+from cno.cli import admin, contacts, followups, touchpoints  # noqa: E402,F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        rv = app(args=args, prog_name="cno", standalone_mode=False)
+    except CnoError as e:
+        return _fail(str(e), e.exit_code)
+    except click.exceptions.NoArgsIsHelpError:  # `cno` alone: Typer has shown the help
+        return 0
+    except click.exceptions.UsageError as e:
+        hint = f" (see 'cno {e.ctx.command_path.partition(' ')[2]} --help')".replace("cno  ", "cno ") if e.ctx else ""
+        return _fail(f"{e.format_message()}{hint}", 2)
+    except click.exceptions.ClickException as e:
+        return _fail(e.format_message(), 2)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("aborted", 2)
+    except sqlite3.OperationalError as e:
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            return _fail("the journal is locked by another cno (waited 5 s); try again", 3)
+        if "readonly" in msg or "read-only" in msg:
+            return _fail("the journal is not writable", 3)
+        return _debug_or_fail(f"the journal can't be used: {msg}", 3)
+    except sqlite3.DatabaseError as e:
+        return _debug_or_fail(f"the journal can't be used: {e}", 3)
+    except BrokenPipeError:
+        # `cno history | head`: the reader left; not an error worth a word
+        sys.stderr.close()
+        return 0
+    except Exception as e:  # a bug: one line unless asked for the traceback
+        return _debug_or_fail(f"internal error: {type(e).__name__}: {e} (set CNO_DEBUG=1 for a traceback)", 70)
+    return rv if isinstance(rv, int) else 0
+
+
+def _debug_or_fail(message: str, code: int) -> int:
+    if os.environ.get("CNO_DEBUG"):
+        raise
+    return _fail(message, code)
+
+
+def _fail(message: str, code: int) -> int:
+    from cno.render import clean
+
+    print(f"cno: {clean(message)}", file=sys.stderr)
+    return code

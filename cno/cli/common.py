@@ -1,0 +1,127 @@
+"""What every command shares: the open journal, "today", option types, messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime
+from typing import Annotated, List, Optional
+
+import typer
+from typer._click.globals import get_current_context
+
+from cno.db import Journal, open_journal, resolve_path
+from cno.errors import CnoError
+from cno.render import FORMATS, clean
+
+
+class Session:
+    """The journal of one invocation, opened on first use and closed at exit."""
+
+    def __init__(self, db_option: str | None):
+        self.db_option = db_option
+        self._journal: Journal | None = None
+
+    @property
+    def path(self):
+        return resolve_path(self.db_option)
+
+    def journal(self) -> Journal:
+        """The journal for a command that writes: created and migrated if needed."""
+        if self._journal is None:
+            self._journal = open_journal(self.path, create=True)
+        return self._journal
+
+    def reader(self) -> Journal | None:
+        """The journal for a read-only command; None (and a note) if there is none yet."""
+        if self._journal is None:
+            self._journal = open_journal(self.path, create=False)
+            if self._journal is None:
+                note(f"no journal yet at {self.path} (add a contact to start one)")
+        return self._journal
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+
+def session() -> Session:
+    return get_current_context().find_root().obj
+
+
+def today(as_of: str | None) -> date:
+    """`--as-of`, else CNO_TODAY, else the local date (SPEC "Today")."""
+    from cno.dates import day_of, parse_date
+
+    real = date.today()
+    if as_of:
+        return day_of(parse_date(as_of, real))
+    env = os.environ.get("CNO_TODAY")
+    if env:
+        try:
+            return day_of(parse_date(env, real))
+        except CnoError:
+            raise CnoError(f"CNO_TODAY={env!r} is not a date — use YYYY-MM-DD") from None
+    return real
+
+
+def now_for(day: date) -> datetime:
+    """The current instant, on `day` when today is fixed (for contacts' local time)."""
+    current = datetime.now().astimezone()
+    if day == current.date():
+        return current
+    return current.replace(year=day.year, month=day.month, day=day.day)
+
+
+def note(message: str) -> None:
+    """A confirmation or warning: stderr, so stdout stays pure data."""
+    print(clean(message), file=sys.stderr)
+
+
+def check_format(fmt: str, allowed=FORMATS) -> str:
+    f = fmt.strip().lower()
+    if f not in allowed:
+        raise CnoError(f"unknown format {fmt!r} — use {', '.join(allowed)}")
+    return f
+
+
+def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Contact names from the journal, for shell completion of a REF."""
+    from cno import contacts
+
+    try:
+        root = ctx.find_root()
+        j = open_journal(resolve_path(root.params.get("db")), create=False)
+        if j is None:
+            return []
+        try:
+            return contacts.names_for_completion(j.conn, incomplete)
+        finally:
+            j.close()
+    except Exception:
+        return []
+
+
+def confirm(question: str, yes: bool, refusal: str) -> None:
+    """Ask on a terminal unless --yes; without a terminal, refuse (exit 2)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CnoError(refusal)
+    if not typer.confirm(question, default=False, err=True):
+        raise CnoError("nothing changed")
+
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", metavar="FORMAT", help="table, plain, json, csv or md.")
+]
+AsOfOpt = Annotated[
+    Optional[str],
+    typer.Option("--as-of", metavar="DATE", help="Compute dates from this day instead of today (also CNO_TODAY)."),
+]
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="Contact: id, e-mail, name or part of it.", autocompletion=complete_ref)]
+TagsOpt = Annotated[Optional[List[str]], typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")]
+
+# Positional values may start with '-' (a date such as -2w).
+DASH_OK = {"ignore_unknown_options": True}

@@ -1,0 +1,180 @@
+"""Follow-up and cadence commands: follow-up, followups, done, snooze, due."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from cno import followups, render
+from cno.cli import app
+from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.contacts import parse_tier
+from cno.dates import parse_due, parse_duration
+from cno.errors import CnoError
+from cno.refs import resolve
+from cno.settings import normalise_tag
+
+IdOrRef = Annotated[
+    str,
+    typer.Argument(metavar="ID|REF", help="A follow-up id (a bare number), or a contact by name or e-mail.", autocompletion=complete_ref),
+]
+
+
+@app.command("follow-up", context_settings=DASH_OK)
+def follow_up(
+    ref: RefArg,
+    due: Annotated[str, typer.Argument(metavar="DATE", help="Due date: friday, 'in 2 weeks', 2026-12-01, +3d.")],
+    text: Annotated[Optional[str], typer.Argument(metavar="NOTE", help="What you promised.")] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Promise a follow-up by a date.
+
+    Example: cno follow-up ada friday "send the deck"
+    """
+    day = today(as_of)
+    when = parse_due(due, day)
+    j = session().journal()
+    with j.write() as conn:
+        c = resolve(conn, ref)
+        fid = followups.add_follow_up(conn, c["id"], when, text, day)
+    note(f"follow-up #{fid} with {c['name']} due {when.isoformat()}")
+
+
+def _follow_up_id(target: str) -> int | None:
+    """A bare number is a follow-up id here (SPEC: `done`, `snooze`)."""
+    t = target.strip()
+    if t.isdigit():
+        return int(t)
+    return None
+
+
+@app.command()
+def done(target: IdOrRef, as_of: AsOfOpt = None) -> None:
+    """Close a follow-up, or all open follow-ups of a contact.
+
+    Example: cno done 7   (or: cno done ada)
+    """
+    day = today(as_of)
+    j = session().journal()
+    with j.write() as conn:
+        fid = _follow_up_id(target)
+        if fid is not None:
+            row = followups.close_follow_up(conn, fid, day)
+            msg = f"done: follow-up #{fid} with {row['name']}"
+        else:
+            c = resolve(conn, target)
+            ids = followups.close_follow_ups_of(conn, c, day)
+            msg = f"done: {len(ids)} follow-up{'s' * (len(ids) != 1)} with {c['name']} (#{', #'.join(map(str, ids))})"
+    note(msg)
+
+
+@app.command(context_settings=DASH_OK)
+def snooze(
+    target: IdOrRef,
+    duration: Annotated[str, typer.Argument(metavar="DURATION", help="How long: 3d, 2w, 1m.")],
+    as_of: AsOfOpt = None,
+) -> None:
+    """Move a contact's check-in (or one follow-up) to today + DURATION.
+
+    Example: cno snooze ada 2w   (or: cno snooze 7 3d for follow-up #7)
+    """
+    day = today(as_of)
+    length = parse_duration(duration)
+    j = session().journal()
+    with j.write() as conn:
+        fid = _follow_up_id(target)
+        if fid is not None:
+            row, until = followups.snooze_follow_up(conn, fid, length, day)
+            msg = f"snoozed follow-up #{fid} with {row['name']} to {until.isoformat()}"
+        else:
+            c = resolve(conn, target)
+            until = followups.snooze_contact(conn, c, length, day)
+            msg = f"snoozed {c['name']} (#{c['id']}) to {until.isoformat()}"
+    note(msg)
+
+
+@app.command()
+def due(
+    within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this (default 7d).")] = "7d",
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
+    tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", help="At most N items.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is overdue.")] = False,
+    fmt: FormatOpt = "table",
+    as_of: AsOfOpt = None,
+) -> None:
+    """Who is overdue for a check-in or a follow-up, most overdue first, then what is coming up.
+
+    Example: cno due --within 2w --tier A -f json
+    """
+    fmt = check_format(fmt)
+    day = today(as_of)
+    window = parse_duration(within, positive=False)
+    tier = parse_tier(tier) if tier is not None else None
+    tag = normalise_tag(tag) if tag is not None else None
+    if limit is not None and limit < 1:
+        raise CnoError("--limit must be at least 1")
+    j = session().reader()
+    items = [] if j is None else followups.due_items(j.conn, day, within=window, tag=tag, tier=tier, limit=limit)
+    render.due(items, fmt, day)
+    if check and any(i["days_overdue"] > 0 for i in items):
+        raise typer.Exit(1)
+
+
+fu_app = typer.Typer(help="List, edit or delete follow-ups (create one with: cno follow-up).", no_args_is_help=True)
+app.add_typer(fu_app, name="followups")
+
+
+@fu_app.command("list")
+def followups_list(
+    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Done ones too.")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """List open follow-ups (with --all, done ones too).
+
+    Example: cno followups list --all -f csv
+    """
+    fmt = check_format(fmt)
+    j = session().reader()
+    rows = []
+    if j is not None:
+        cid = resolve(j.conn, contact)["id"] if contact else None
+        rows = followups.list_follow_ups(j.conn, contact_id=cid, include_done=all_)
+    render.follow_up_list(rows, fmt)
+
+
+@fu_app.command("edit", context_settings=DASH_OK)
+def followups_edit(
+    follow_up_id: Annotated[int, typer.Argument(metavar="ID")],
+    due_on: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help="New due date.")] = None,
+    text: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="New note.")] = None,
+    clear_note: Annotated[bool, typer.Option("--clear-note", help="Remove the note.")] = False,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Open a done follow-up again.")] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Change a follow-up's date or note, or reopen it.
+
+    Example: cno followups edit 7 --due "next monday"
+    """
+    day = today(as_of)
+    when = parse_due(due_on, day) if due_on is not None else None
+    if when is None and text is None and not clear_note and not reopen:
+        raise CnoError("nothing to change — give --due, --note, --clear-note or --reopen")
+    j = session().journal()
+    with j.write() as conn:
+        followups.edit_follow_up(conn, follow_up_id, due_on=when, note=text, clear_note=clear_note, reopen=reopen)
+    note(f"updated follow-up #{follow_up_id}")
+
+
+@fu_app.command("rm")
+def followups_rm(follow_up_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Delete a follow-up.
+
+    Example: cno followups rm 7
+    """
+    j = session().journal()
+    with j.write() as conn:
+        row = followups.remove_follow_up(conn, follow_up_id)
+    note(f"deleted follow-up #{follow_up_id} with {row['name']}")

@@ -1,0 +1,393 @@
+"""Contacts: add, edit, show, list, archive, remove, merge."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cno import followups
+from cno.dates import day_of, parse_birthday, parse_duration, parse_past
+from cno.errors import CnoError
+from cno.refs import name_key
+from cno.settings import normalise_tag
+
+TIERS = ("A", "B", "C")
+TEXT_FIELDS = ("company", "role", "location", "met", "linkedin", "note")
+# --clear FIELD accepts these names (option spellings and column names alike).
+CLEARABLE = {
+    "company": "company", "role": "role", "tier": "tier", "every": "every",
+    "birthday": "birthday", "tz": "timezone", "timezone": "timezone",
+    "location": "location", "met": "met", "met-on": "met_on", "met_on": "met_on",
+    "linkedin": "linkedin", "note": "note",
+    "email": "emails", "emails": "emails", "phone": "phones", "phones": "phones",
+    "tag": "tags", "tags": "tags",
+}  # fmt: skip
+SORTS = ("name", "last", "next", "strength")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ContactInput:
+    """Options of `add`/`edit` as typed; `validate` turns them into column values."""
+
+    company: str | None = None
+    role: str | None = None
+    tier: str | None = None
+    every: str | None = None
+    birthday: str | None = None
+    tz: str | None = None
+    location: str | None = None
+    met: str | None = None
+    met_on: str | None = None
+    linkedin: str | None = None
+    note: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def validate(self, today: date) -> dict:
+        """Column values for the options that were given; raises CnoError on bad input."""
+        cols: dict = {}
+        for f in TEXT_FIELDS:
+            v = getattr(self, f)
+            if v is not None:
+                cols[f] = v.strip() or None
+        if self.tier is not None:
+            cols["tier"] = parse_tier(self.tier)
+        if self.every is not None:
+            cols["every"] = str(parse_duration(self.every))
+        if self.birthday is not None:
+            cols["birthday"] = parse_birthday(self.birthday)
+        if self.tz is not None:
+            cols["timezone"] = parse_timezone(self.tz)
+        if self.met_on is not None:
+            cols["met_on"] = day_of(parse_past(self.met_on, today)).isoformat()
+        return cols
+
+    def clean_lists(self) -> tuple[list[str], list[str], list[str]]:
+        emails = [parse_email(e) for e in self.emails]
+        phones = [parse_phone(p) for p in self.phones]
+        tags = [normalise_tag(t) for t in self.tags]
+        return _unique(emails, key=str.casefold), _unique(phones), _unique(tags)
+
+
+def _unique(items, key=lambda x: x):
+    seen, out = set(), []
+    for i in items:
+        if key(i) not in seen:
+            seen.add(key(i))
+            out.append(i)
+    return out
+
+
+def parse_tier(text: str) -> str:
+    t = text.strip().upper()
+    if t not in TIERS:
+        raise CnoError(f"unknown tier {text!r} — use A, B or C")
+    return t
+
+
+def parse_timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = text.strip()
+    try:
+        if not name or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise CnoError(f"unknown time zone {text!r} — use an IANA name such as Europe/London") from None
+    return name
+
+
+def parse_email(text: str) -> str:
+    e = text.strip()
+    if not _EMAIL.match(e):
+        raise CnoError(f"not an e-mail address: {text!r} (e.g. ada@example.com)")
+    return e
+
+
+def parse_phone(text: str) -> str:
+    p = " ".join(text.split())
+    if not p or not re.search(r"\d", p):
+        raise CnoError(f"not a phone number: {text!r} (e.g. +44 20 7946 0958)")
+    return p
+
+
+def parse_name(text: str) -> str:
+    n = " ".join(text.split())
+    if not n:
+        raise CnoError("a contact needs a name")
+    if n.isdigit():
+        raise CnoError(f"a name can't be only digits ({text!r}): that would read as an id")
+    return n
+
+
+def get(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    if row is None:
+        raise CnoError(f"no contact #{contact_id}")
+    return row
+
+
+def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: date) -> int:
+    name = parse_name(name)
+    cols = data.validate(today)
+    emails, phones, tags = data.clean_lists()
+    _check_emails_free(conn, emails, None)
+    cols.setdefault("met_on", today.isoformat())
+    cols.update(uid=str(uuid.uuid4()), name=name, name_key=name_key(name), created_on=today.isoformat())
+    keys = list(cols)
+    cur = conn.execute(
+        f"INSERT INTO contacts ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
+        [cols[k] for k in keys],
+    )
+    cid = cur.lastrowid
+    _add_lists(conn, cid, emails, phones, tags)
+    followups.refresh(conn, [cid])
+    return cid
+
+
+def _check_emails_free(conn, emails, own_id):
+    for e in emails:
+        row = conn.execute(
+            "SELECT c.id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id"
+            " WHERE e.email = ? COLLATE NOCASE",
+            (e,),
+        ).fetchone()
+        if row and row["id"] != own_id:
+            raise CnoError(f"{e} already belongs to {row['name']} (#{row['id']})")
+
+
+def _add_lists(conn, cid, emails, phones, tags):
+    for table, col, values in (("contact_emails", "email", emails), ("contact_phones", "phone", phones)):
+        start = conn.execute(f"SELECT coalesce(max(position), -1) + 1 FROM {table} WHERE contact_id = ?", (cid,)).fetchone()[0]
+        existing = {r[0].casefold() for r in conn.execute(f"SELECT {col} FROM {table} WHERE contact_id = ?", (cid,))}
+        for i, v in enumerate(x for x in values if x.casefold() not in existing):
+            conn.execute(f"INSERT INTO {table} (contact_id, {col}, position) VALUES (?, ?, ?)", (cid, v, start + i))
+    conn.executemany("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", [(cid, t) for t in tags])
+
+
+def edit_contact(
+    conn: sqlite3.Connection,
+    contact_id: int,
+    data: ContactInput,
+    today: date,
+    *,
+    new_name: str | None = None,
+    untag: list[str] = (),
+    clear: list[str] = (),
+) -> list[str]:
+    """Apply an edit; returns the names of what changed (empty: nothing to do)."""
+    get(conn, contact_id)
+    cols = data.validate(today)
+    emails, phones, tags = data.clean_lists()
+    _check_emails_free(conn, emails, contact_id)
+    changed = list(cols)
+    if new_name is not None:
+        n = parse_name(new_name)
+        cols.update(name=n, name_key=name_key(n))
+        changed.append("name")
+    clear_cols = []
+    for f in clear:
+        col = CLEARABLE.get(f.strip().lower())
+        if col is None:
+            raise CnoError(f"can't clear {f!r} — clearable: {', '.join(sorted(set(CLEARABLE.values())))}")
+        clear_cols.append(col)
+    for col in clear_cols:
+        if col in ("emails", "phones", "tags"):
+            table = {"emails": "contact_emails", "phones": "contact_phones", "tags": "contact_tags"}[col]
+            conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
+        else:
+            cols[col] = None
+        changed.append(col)
+    for t in untag:
+        tag = normalise_tag(t)
+        if conn.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", (contact_id, tag)).rowcount == 0:
+            raise CnoError(f"contact #{contact_id} has no tag {tag!r}")
+        changed.append("tags")
+    if cols:
+        conn.execute(
+            f"UPDATE contacts SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+            [*cols.values(), contact_id],
+        )
+    _add_lists(conn, contact_id, emails, phones, tags)
+    changed += ["emails"] * bool(emails) + ["phones"] * bool(phones) + ["tags"] * bool(tags)
+    followups.refresh(conn, [contact_id])
+    return list(dict.fromkeys(changed))
+
+
+def set_archived(conn: sqlite3.Connection, contact: sqlite3.Row, archived: bool) -> None:
+    if bool(contact["archived"]) == archived:
+        state = "archived" if archived else "not archived"
+        raise CnoError(f"{contact['name']} (#{contact['id']}) is already {state}")
+    conn.execute("UPDATE contacts SET archived = ? WHERE id = ?", (int(archived), contact["id"]))
+
+
+def remove_contact(conn: sqlite3.Connection, contact_id: int) -> None:
+    """Delete the contact and what is only theirs (touchpoints with no one else)."""
+    conn.execute(
+        "DELETE FROM touchpoints WHERE id IN (SELECT touchpoint_id FROM touchpoint_contacts WHERE contact_id = ?)"
+        " AND (SELECT count(*) FROM touchpoint_contacts t WHERE t.touchpoint_id = touchpoints.id) = 1",
+        (contact_id,),
+    )
+    conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+
+def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row) -> list[str]:
+    """Move everything of `src` into `dst`, fill dst's empty fields, delete src."""
+    if src["id"] == dst["id"]:
+        raise CnoError(f"can't merge {src['name']} (#{src['id']}) into itself")
+    s, d = src["id"], dst["id"]
+    filled = [
+        col
+        for col in ("company", "role", "tier", "every", "birthday", "timezone", "location", "met", "met_on", "linkedin", "note")
+        if dst[col] in (None, "") and src[col] not in (None, "")
+    ]
+    if filled:
+        conn.execute(
+            f"UPDATE contacts SET {', '.join(f'{c} = ?' for c in filled)} WHERE id = ?",
+            [*(src[c] for c in filled), d],
+        )
+    if src["created_on"] < dst["created_on"]:
+        conn.execute("UPDATE contacts SET created_on = ? WHERE id = ?", (src["created_on"], d))
+    emails = [r[0] for r in conn.execute("SELECT email FROM contact_emails WHERE contact_id = ? ORDER BY position", (s,))]
+    phones = [r[0] for r in conn.execute("SELECT phone FROM contact_phones WHERE contact_id = ? ORDER BY position", (s,))]
+    tags = [r[0] for r in conn.execute("SELECT tag FROM contact_tags WHERE contact_id = ?", (s,))]
+    _add_lists(conn, d, emails, phones, tags)
+    conn.execute(
+        "INSERT OR IGNORE INTO touchpoint_contacts (touchpoint_id, contact_id, happened_on)"
+        " SELECT touchpoint_id, ?, happened_on FROM touchpoint_contacts WHERE contact_id = ?",
+        (d, s),
+    )
+    for table in ("followups", "milestones"):
+        conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (d, s))
+    conn.execute("DELETE FROM contacts WHERE id = ?", (s,))
+    followups.refresh(conn, [d])
+    return filled
+
+
+# -- reading ------------------------------------------------------------------
+
+
+def _lists_for(conn, ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    out = {i: {"emails": [], "phones": [], "tags": []} for i in ids}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        marks = ",".join("?" * len(chunk))
+        for cid, v in conn.execute(f"SELECT contact_id, email FROM contact_emails WHERE contact_id IN ({marks}) ORDER BY position", chunk):
+            out[cid]["emails"].append(v)
+        for cid, v in conn.execute(f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks}) ORDER BY position", chunk):
+            out[cid]["phones"].append(v)
+        for cid, v in conn.execute(f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks}) ORDER BY tag", chunk):
+            out[cid]["tags"].append(v)
+    return out
+
+
+def _summary(row, lists, every_days) -> dict:
+    """The pinned `list` JSON keys (SPEC "Output")."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "company": row["company"],
+        "role": row["role"],
+        "emails": lists["emails"],
+        "phones": lists["phones"],
+        "tags": lists["tags"],
+        "tier": row["tier"],
+        "every_days": every_days,
+        "birthday": row["birthday"],
+        "timezone": row["timezone"],
+        "last_touch_on": row["last_touch_on"],
+        "next_due_on": row["next_due_on"],
+        # Relationship strength arrives with its documented formula; until
+        # then it is null rather than a made-up number.
+        "strength": None,
+        "archived": bool(row["archived"]),
+    }
+
+
+def list_contacts(
+    conn: sqlite3.Connection,
+    *,
+    tag: str | None = None,
+    tier: str | None = None,
+    company: str | None = None,
+    archived: str = "active",
+    sort: str = "name",
+) -> list[dict]:
+    if sort not in SORTS:
+        raise CnoError(f"unknown sort {sort!r} — use {', '.join(SORTS)}")
+    where, args = [], []
+    if archived == "active":
+        where.append("archived = 0")
+    elif archived == "archived":
+        where.append("archived = 1")
+    if tag:
+        where.append("id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
+        args.append(normalise_tag(tag))
+    if tier:
+        where.append("tier = ?")
+        args.append(parse_tier(tier))
+    if company:
+        where.append("instr(lower(coalesce(company, '')), lower(?)) > 0")
+        args.append(company.strip())
+    order = {
+        "name": "name_key, id",
+        # never-touched contacts last; the longest-untouched first
+        "last": "last_touch_on IS NULL, last_touch_on, name_key",
+        "next": "next_due_on IS NULL, next_due_on, name_key",
+        "strength": "name_key, id",
+    }[sort]
+    sql = "SELECT * FROM contacts" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+    rows = conn.execute(sql, args).fetchall()
+    lists = _lists_for(conn, [r["id"] for r in rows])
+    days = followups.every_days(conn, rows)
+    return [_summary(r, lists[r["id"]], days[r["id"]]) for r in rows]
+
+
+def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetime | None = None) -> dict:
+    """Everything `cno show` prints: fields, cadence, follow-ups, milestones, timeline."""
+    from cno import milestones, touchpoints
+
+    row = get(conn, contact_id)
+    summary = _summary(row, _lists_for(conn, [contact_id])[contact_id], followups.every_days(conn, [row])[contact_id])
+    out = {
+        **summary,
+        "uid": row["uid"],
+        "location": row["location"],
+        "met": row["met"],
+        "met_on": row["met_on"],
+        "linkedin": row["linkedin"],
+        "note": row["note"],
+        "every": row["every"],
+        "created_on": row["created_on"],
+        "snoozed_until": row["snoozed_until"],
+        "days_overdue": (today - date.fromisoformat(row["next_due_on"])).days if row["next_due_on"] else None,
+        "local_time": local_time(row["timezone"], now) if now else None,
+        "follow_ups": followups.list_follow_ups(conn, contact_id=contact_id),
+        "milestones": milestones.list_milestones(conn, today, contact_id=contact_id),
+        "touchpoints": touchpoints.history(conn, today, contact_id=contact_id),
+    }
+    return out
+
+
+def local_time(tz: str | None, now: datetime) -> str | None:
+    """The contact's wall-clock time now, e.g. '2026-11-22T09:14 Asia/Tokyo'."""
+    if not tz:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+def names_for_completion(conn: sqlite3.Connection, incomplete: str) -> list[str]:
+    key = name_key(incomplete)
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM contacts WHERE archived = 0 AND instr(name_key, ?) > 0 ORDER BY name_key LIMIT 50", (key,)
+        )
+    ]

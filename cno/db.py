@@ -1,0 +1,168 @@
+"""Open the journal: where it lives, how it is opened, and its one transaction.
+
+The daily commands open the file with the standard library's sqlite3 only;
+sqlite-utils (and its import time) is loaded just when the schema has to be
+created or upgraded.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from cno.errors import CnoError, JournalError
+
+BUSY_TIMEOUT_S = 5.0
+MIGRATION_SET = "cno"
+
+# Every migration this cno knows, in order. A test checks it matches
+# cno.migrations, which is only imported when something is pending.
+KNOWN_MIGRATIONS = ("m001_journal",)
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cno", appauthor=False)) / "cno.db"
+
+
+def resolve_path(option: str | None) -> Path:
+    """`--db` wins over `CNO_DB`, which wins over the platform's data folder."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("CNO_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+class Journal:
+    """An open journal file: a sqlite3 connection plus where it came from."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+
+    @contextmanager
+    def write(self):
+        """One transaction per command: everything commits, or nothing does.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a second writer
+        waits for the busy timeout instead of failing on a lock upgrade.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _make_parents(path: Path) -> None:
+    """Create missing folders 0700 (whatever the umask); leave existing ones alone."""
+    missing = []
+    parent = path.parent
+    while not parent.exists():
+        missing.append(parent)
+        if parent.parent == parent:
+            break
+        parent = parent.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+            os.chmod(folder, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise CnoError(f"can't create folder {folder}: {e.strerror or e}") from None
+
+
+def _create_file(path: Path) -> None:
+    """Create the journal 0600 before SQLite does, so it never exists wider."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    except OSError as e:
+        raise JournalError(f"can't create journal {path}: {e.strerror or e}") from None
+    os.close(fd)
+
+
+def open_journal(path: Path, *, create: bool) -> Journal | None:
+    """Open (and if needed create and migrate) the journal at `path`.
+
+    With create=False a missing file gives None and nothing is written.
+    """
+    if path.is_dir():
+        raise CnoError(f"{path} is a folder, not a journal file")
+    if not path.exists():
+        if not create:
+            return None
+        _make_parents(path)
+        _create_file(path)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as e:
+        raise JournalError(f"can't open journal {path}: {e}") from None
+    try:
+        applied = _applied_migrations(conn, path)
+        unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+        if unknown:
+            raise JournalError(
+                f"{path} was written by a newer cno (unknown migration {unknown[0]}); "
+                "upgrade cno to use it"
+            )
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if len(applied) < len(KNOWN_MIGRATIONS):
+            _migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    conn.row_factory = sqlite3.Row
+    return Journal(path, conn)
+
+
+def _applied_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchall()
+        if not rows:
+            return []
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+                (MIGRATION_SET,),
+            )
+        ]
+    except sqlite3.DatabaseError as e:
+        raise JournalError(f"{path} is not a usable cno journal ({e})") from None
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations under the write lock, so two first runs don't race."""
+    from sqlite_utils import Database
+
+    from cno.migrations import migrations
+
+    db = Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)  # nested steps become savepoints of this transaction
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")

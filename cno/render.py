@@ -1,0 +1,417 @@
+"""Rows → output: Rich tables, plain text, JSON, CSV and Markdown.
+
+Everything user-typed is data, never markup: Rich gets `Text` cells with
+markup off, and control characters are escaped (`\\x1b`) before any text
+format sees them. Rich is imported only when a table is actually drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+
+FORMATS = ("table", "plain", "json", "csv", "md")
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+_SAFE_NUMBER = re.compile(r"^[0-9 +\-().]+$")
+
+
+def clean(text: str) -> str:
+    """Control characters (C0, DEL, C1) as visible escapes: ESC → `\\x1b`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def cell_text(value: Any) -> str:
+    """A value as one cell of text (before escaping)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell_text(v) for v in value)
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        text = "; ".join(str(v) for v in value)
+    elif isinstance(value, (int, float)):
+        return str(value)
+    else:
+        text = str(value)
+    # Spreadsheets execute cells that start like a formula; a phone number
+    # or a negative number stays as it is.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _SAFE_NUMBER.match(text):
+        text = "'" + text
+    return clean(text)
+
+
+def to_json(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    # json escapes C0 itself; escape C1 and DEL too so no terminal acts on them
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass
+class Col:
+    """A display column of table/plain/md: where the value comes from, and how it looks."""
+
+    key: str
+    header: str
+    fmt: Callable[[Any], str] | None = None
+    justify: str = "left"
+    style: Callable[[dict], str | None] | None = None
+
+    def text(self, row: dict) -> str:
+        v = row.get(self.key)
+        return self.fmt(v) if self.fmt else cell_text(v)
+
+
+def write(text: str, out=None) -> None:
+    out = out or sys.stdout
+    out.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def emit(
+    rows: list[dict],
+    fmt: str,
+    cols: list[Col],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    keys: list[str] | None = None,
+    empty: str | None = None,
+    out=None,
+) -> None:
+    """Write a listing in `fmt`. `keys` are the CSV columns (default: every JSON key)."""
+    out = out or sys.stdout
+    if fmt == "json":
+        write(to_json(rows), out)
+    elif fmt == "csv":
+        keys = keys or (list(rows[0]) if rows else [c.key for c in cols])
+        write(csv_text(rows, keys), out)
+    elif not rows and empty:
+        # Say so on stderr, so stdout stays empty for scripts and cron.
+        print(empty, file=sys.stderr)
+    elif fmt == "plain":
+        write(plain_table(rows, cols, title=title), out)
+    elif fmt == "md":
+        write(md_table(rows, cols, title=title), out)
+    else:
+        print_rich(rich_table(rows, cols, title=title, caption=caption), out)
+
+
+def csv_text(rows: list[dict], keys: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(keys)
+    for r in rows:
+        w.writerow([csv_cell(r.get(k)) for k in keys])
+    return buf.getvalue()
+
+
+def _width(s: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def plain_table(rows: list[dict], cols: list[Col], *, title: str | None = None) -> str:
+    grid = [[c.header for c in cols]] + [[clean(c.text(r)) for c in cols] for r in rows]
+    widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
+    lines = [title] if title else []
+    for line in grid:
+        cells = []
+        for i, (c, v) in enumerate(zip(cols, line)):
+            pad = " " * (widths[i] - _width(v))
+            cells.append(pad + v if c.justify == "right" else v + pad)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def md_escape(text: str) -> str:
+    return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_table(rows: list[dict], cols: list[Col], *, title: str | None = None, level: int = 2) -> str:
+    lines = [f"{'#' * level} {md_escape(title)}", ""] if title else []
+    lines.append("| " + " | ".join(c.header for c in cols) + " |")
+    lines.append("|" + "|".join("---:" if c.justify == "right" else "---" for c in cols) + "|")
+    for r in rows:
+        lines.append("| " + " | ".join(md_escape(c.text(r)) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# -- Rich ---------------------------------------------------------------------
+
+
+def console(out=None):
+    """A Console that never interprets markup and, off a terminal, never cuts lines.
+
+    Off a terminal the width is COLUMNS if set, else wide enough for any
+    content, so a cron mail holds every name and note whole.
+    """
+    from rich.console import Console
+
+    out = out or sys.stdout
+    tty = hasattr(out, "isatty") and out.isatty()
+    width = None
+    if os.environ.get("COLUMNS", "").isdigit():
+        width = int(os.environ["COLUMNS"])
+    elif not tty:
+        width = 100_000
+    return Console(
+        file=out,
+        width=width,
+        markup=False,
+        highlight=False,
+        emoji=False,
+        force_terminal=tty,
+        no_color="NO_COLOR" in os.environ or not tty,
+        color_system="auto" if tty else None,
+        soft_wrap=False,
+    )
+
+
+def print_rich(renderable, out=None) -> None:
+    out = out or sys.stdout
+    c = console(out)
+    if c.is_terminal:
+        c.print(renderable)
+        return
+    # Off a terminal (cron mail, a pipe) Rich pads every line to the table's
+    # width: drop that padding and the blank edges.
+    with c.capture() as cap:
+        c.print(renderable)
+    lines = [line.rstrip() for line in cap.get().splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    out.write("\n".join(lines) + "\n")
+
+
+def rich_table(rows: list[dict], cols: list[Col], *, title: str | None = None, caption: str | None = None):
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(
+        title=Text(clean(title), style="bold") if title else None,
+        caption=Text(clean(caption)) if caption else None,
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        title_justify="left",
+    )
+    for c in cols:
+        t.add_column(c.header, justify=c.justify)
+    for r in rows:
+        t.add_row(*(Text(clean(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in cols))
+    return t
+
+
+def rich_group(*renderables):
+    from rich.console import Group
+
+    return Group(*[r for r in renderables if r is not None])
+
+
+def rich_text(text: str, style: str = ""):
+    from rich.text import Text
+
+    return Text(clean(text), style=style)
+
+
+def rich_fields(pairs: list[tuple[str, str]]):
+    """A two-column key/value grid for a card."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for k, v in pairs:
+        grid.add_row(Text(k), Text(clean(v)))
+    return grid
+
+
+# -- the views ----------------------------------------------------------------
+# One function per kind of output; the CLI hands each its rows and a format.
+
+
+def _yes(v) -> str:
+    return "yes" if v else ""
+
+
+def _overdue_style(row: dict) -> str | None:
+    d = row.get("days_overdue")
+    return "bold red" if d is not None and d > 0 else "yellow" if d == 0 else None
+
+
+def _days(v) -> str:
+    return "" if v is None else f"{v}d"
+
+
+CONTACT_COLS = [
+    Col("id", "id", justify="right"),
+    Col("name", "name"),
+    Col("company", "company"),
+    Col("tier", "tier"),
+    Col("tags", "tags"),
+    Col("every_days", "every", _days, "right"),
+    Col("last_touch_on", "last touch"),
+    Col("next_due_on", "next due"),
+]
+
+
+def contact_list(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, CONTACT_COLS, empty="no contacts")
+
+
+def due(items: list[dict], fmt: str, today) -> None:
+    cols = [
+        Col("days_overdue", "overdue", lambda v: f"{v}d" if v > 0 else "today" if v == 0 else f"in {-v}d", "right", _overdue_style),
+        Col("due_on", "due"),
+        Col("contact_id", "id", justify="right"),
+        Col("name", "name", style=_overdue_style),
+        Col("tier", "tier"),
+        Col("kind", "kind"),
+        Col("follow_up_id", "follow-up", lambda v: "" if v is None else f"#{v}", "right"),
+        Col("last_touch_on", "last touch"),
+        Col("note", "note"),
+    ]
+    overdue = sum(1 for i in items if i["days_overdue"] > 0)
+    title = f"Due as of {today.isoformat()}: {overdue} overdue, {len(items) - overdue} coming up"
+    emit(items, fmt, cols, title=title, empty=f"nothing due as of {today.isoformat()}")
+
+
+HISTORY_COLS = [
+    Col("id", "id", justify="right"),
+    Col("on", "on"),
+    Col("names", "with"),
+    Col("via", "via"),
+    Col("minutes", "min", justify="right"),
+    Col("gave", "gave", _yes),
+    Col("asked", "asked", _yes),
+    Col("tags", "tags"),
+    Col("note", "note"),
+]
+
+
+def history(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, HISTORY_COLS, empty="no touchpoints")
+
+
+MILESTONE_COLS = [
+    Col("id", "id", justify="right"),
+    Col("name", "contact"),
+    Col("label", "milestone"),
+    Col("on", "on"),
+    Col("yearly", "yearly", _yes),
+    Col("next_on", "next"),
+]
+
+
+def milestone_list(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, MILESTONE_COLS, empty="no milestones")
+
+
+FOLLOW_UP_COLS = [
+    Col("id", "id", justify="right"),
+    Col("due_on", "due"),
+    Col("name", "contact"),
+    Col("note", "note"),
+    Col("done_on", "done"),
+]
+
+
+def follow_up_list(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, FOLLOW_UP_COLS, empty="no follow-ups")
+
+
+def settings_list(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, [Col("key", "key"), Col("value", "value"), Col("default", "default", _yes)])
+
+
+CARD_FIELDS = [
+    ("id", "id"), ("company", "company"), ("role", "role"), ("emails", "e-mail"), ("phones", "phone"),
+    ("tags", "tags"), ("tier", "tier"), ("every_days", "cadence"), ("last_touch_on", "last touch"),
+    ("next_due_on", "next due"), ("snoozed_until", "snoozed until"), ("strength", "strength"),
+    ("birthday", "birthday"), ("timezone", "time zone"), ("local_time", "their time"),
+    ("location", "location"), ("met", "met"), ("met_on", "met on"), ("linkedin", "LinkedIn"),
+    ("note", "note"), ("archived", "archived"),
+]  # fmt: skip
+
+
+def _card_pairs(card: dict) -> list[tuple[str, str]]:
+    pairs = []
+    for key, label in CARD_FIELDS:
+        v = card.get(key)
+        if v in (None, "", [], False):
+            continue
+        if key == "every_days":
+            v = f"every {v} days" + (f" (own: {card['every']})" if card.get("every") else "")
+        elif key == "next_due_on" and card.get("days_overdue") is not None and card["days_overdue"] > 0:
+            v = f"{v} ({card['days_overdue']}d overdue)"
+        elif key == "local_time":
+            v = v.replace("T", " ")
+        pairs.append((label, cell_text(v)))
+    return pairs
+
+
+TIMELINE_COLS = [c for c in HISTORY_COLS if c.key != "names"] + [Col("names", "with")]
+
+
+def card(card: dict, fmt: str) -> None:
+    """`cno show`: the card, its open follow-ups, milestones and timeline."""
+    fu_cols = [c for c in FOLLOW_UP_COLS if c.key not in ("name", "done_on")]
+    ms_cols = [c for c in MILESTONE_COLS if c.key != "name"]
+    if fmt == "json":
+        write(to_json(card))
+    elif fmt == "csv":
+        keys = [k for k in card if k not in ("follow_ups", "milestones", "touchpoints")]
+        write(csv_text([card], keys))
+    elif fmt == "plain":
+        pairs = _card_pairs(card)
+        width = max(len(k) for k, _ in pairs)
+        parts = [clean(card["name"]), *(f"{k.ljust(width)}  {clean(v)}" for k, v in pairs)]
+        for title, rows, cols in (
+            ("follow-ups", card["follow_ups"], fu_cols),
+            ("milestones", card["milestones"], ms_cols),
+            ("timeline", card["touchpoints"], TIMELINE_COLS),
+        ):
+            if rows:
+                parts.append("")
+                parts.append(plain_table(rows, cols, title=title).rstrip("\n"))
+        write("\n".join(parts))
+    elif fmt == "md":
+        parts = [f"# {md_escape(card['name'])}", "", "| field | value |", "|---|---|"]
+        parts += [f"| {k} | {md_escape(v)} |" for k, v in _card_pairs(card)]
+        for title, rows, cols in (
+            ("Follow-ups", card["follow_ups"], fu_cols),
+            ("Milestones", card["milestones"], ms_cols),
+            ("Timeline", card["touchpoints"], TIMELINE_COLS),
+        ):
+            if rows:
+                parts += ["", md_table(rows, cols, title=title).rstrip("\n")]
+        write("\n".join(parts))
+    else:
+        blocks = [rich_text(card["name"], "bold"), rich_fields(_card_pairs(card))]
+        for title, rows, cols in (
+            ("Open follow-ups", card["follow_ups"], fu_cols),
+            ("Milestones", card["milestones"], ms_cols),
+            ("Timeline", card["touchpoints"], TIMELINE_COLS),
+        ):
+            if rows:
+                blocks.append(rich_table(rows, cols, title=title))
+        print_rich(rich_group(*blocks))
