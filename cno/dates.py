@@ -87,10 +87,11 @@ class Duration:
 
 def shift(start: date, n: int, unit: str) -> date:
     """`start` moved by n units; months clamp to the month's last day."""
-    if unit == "d":
-        return start + timedelta(days=n)
-    if unit == "w":
-        return start + timedelta(weeks=n)
+    if unit in ("d", "w"):
+        try:
+            return start + timedelta(days=n * UNIT_DAYS[unit])
+        except OverflowError:
+            raise DateError(f"date out of range: {start.isoformat()} {n:+d}{unit}") from None
     months = n if unit == "m" else 12 * n
     y, m = divmod(start.month - 1 + months, 12)
     year, month = start.year + y, m + 1
@@ -153,7 +154,10 @@ def parse_date(text: str, today: date, *, future: bool = False, allow_time: bool
         raise DateError(f"can't read date {text!r} — use e.g. {DATE_EXAMPLE}")
     raw = text
     s = " ".join(text.strip().lower().split())
-    result = _parse(s, today, future)
+    try:
+        result = _parse(s, today, future)
+    except OverflowError:  # "tomorrow" when today is 9999-12-31
+        result = None
     if result is None:
         raise DateError(f"can't read date {raw!r} — use e.g. {DATE_EXAMPLE}")
     if isinstance(result, datetime) and not allow_time:
@@ -195,9 +199,9 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
             return None
         n = int(m.group(2))
         return _shift_or_none(today, n if m.group(1) == "+" else -n, unit)
-    if m := _REL_RE.match(s):
-        unit = UNITS.get(m.group(3))
-        if unit is None or bool(m.group(1)) == bool(m.group(4)):
+    # "3 nov" has the shape of "3 days": only a unit word makes it a relative date.
+    if (m := _REL_RE.match(s)) and (unit := UNITS.get(m.group(3))):
+        if bool(m.group(1)) == bool(m.group(4)):
             return None  # needs exactly one of "in N units" / "N units ago"
         n = int(m.group(2))
         return _shift_or_none(today, n if m.group(1) else -n, unit)
@@ -263,7 +267,8 @@ def iso(when: date | datetime | None) -> str | None:
     if when is None:
         return None
     if isinstance(when, datetime):
-        return when.strftime("%Y-%m-%dT%H:%M")
+        # not strftime("%Y-..."): glibc writes year 999 as "999", not "0999"
+        return f"{when.date().isoformat()}T{when:%H:%M}"
     return when.isoformat()
 
 

@@ -72,6 +72,8 @@ def _make_parents(path: Path) -> None:
     """Create missing folders 0700 (whatever the umask); leave existing ones alone."""
     missing = []
     parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise CnoError(f"can't create journal {path}: {parent} is a file, not a folder")
     while not parent.exists():
         missing.append(parent)
         if parent.parent == parent:

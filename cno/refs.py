@@ -15,6 +15,7 @@ import sqlite3
 from cno.errors import CnoError
 
 _WORD_SPLIT = re.compile(r"[\s\-_.,'’()/]+")
+_MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def name_key(name: str) -> str:
@@ -47,8 +48,15 @@ def find(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
     text = ref.strip()
     if not text:
         raise CnoError("empty contact reference — give an id, an e-mail or a name")
-    if text.isdigit():
-        row = conn.execute("SELECT * FROM contacts WHERE id = ?", (int(text),)).fetchone()
+    if not _encodable(text):
+        # argv decodes undecodable bytes to lone surrogates, which SQLite can't bind
+        raise CnoError(f"can't read contact reference {ref!r} — give an id, an e-mail or a name")
+    # isdecimal, not isdigit: "²" is a digit that int() refuses
+    if text.isdecimal():
+        # ids are SQLite integers; a longer number can't be one (and int() caps digits)
+        row = None
+        if len(text) <= 19 and int(text) <= _MAX_ID:
+            row = conn.execute("SELECT * FROM contacts WHERE id = ?", (int(text),)).fetchone()
         if row is None:
             raise NotFound(f"no contact #{text}")
         return [row]
@@ -57,6 +65,14 @@ def find(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
         if rows:
             return rows
     return []
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _find(conn: sqlite3.Connection, text: str, archived: int) -> list[sqlite3.Row]:

@@ -76,7 +76,7 @@ def now_for(day: date) -> datetime:
 
 def note(message: str) -> None:
     """A confirmation or warning: stderr, so stdout stays pure data."""
-    print(clean(message), file=sys.stderr)
+    print("\n".join(clean(line) for line in message.split("\n")), file=sys.stderr)
 
 
 def check_format(fmt: str, allowed=FORMATS) -> str:

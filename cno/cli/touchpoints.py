@@ -24,9 +24,9 @@ Minutes = Annotated[Optional[int], typer.Option(metavar="N", help="How long it t
 def _resolve_or_create(conn, ref: str, create: bool, today):
     try:
         return resolve(conn, ref)
-    except NotFound:
+    except NotFound as e:
         if not create:
-            raise
+            raise NotFound(f"{e} — or log with --create to add them") from None
     cid = contacts.add_contact(conn, ref, ContactInput(), today)
     note(f"added {contacts.get(conn, cid)['name']} (#{cid})")
     return contacts.get(conn, cid)
