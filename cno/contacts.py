@@ -121,7 +121,7 @@ def parse_name(text: str) -> str:
     n = " ".join(text.split())
     if not n:
         raise CnoError("a contact needs a name")
-    if n.isdigit():
+    if n.isdecimal():
         raise CnoError(f"a name can't be only digits ({text!r}): that would read as an id")
     return n
 

@@ -53,9 +53,9 @@ def find(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
         raise CnoError(f"can't read contact reference {ref!r} — give an id, an e-mail or a name")
     # isdecimal, not isdigit: "²" is a digit that int() refuses
     if text.isdecimal():
-        # ids are SQLite integers; a longer number can't be one (and int() caps digits)
+        # ids are SQLite integers: a longer number can't be one (and int() caps digits)
         row = None
-        if len(text) <= 19 and int(text) <= _MAX_ID:
+        if len(text.lstrip("0")) <= 19 and int(text) <= _MAX_ID:
             row = conn.execute("SELECT * FROM contacts WHERE id = ?", (int(text),)).fetchone()
         if row is None:
             raise NotFound(f"no contact #{text}")

@@ -315,3 +315,9 @@ def test_read_only_commands_on_missing_journal_create_nothing(journal_path):
     assert snapshot(journal_path) == {}
     assert not journal_path.exists()
     assert not journal_path.parent.exists()
+
+
+def test_an_argument_that_is_not_utf8_is_refused(journal_path):
+    # undecodable bytes in argv arrive as lone surrogates (PEP 383)
+    r = refused("add", "\udcffbob", journal=journal_path, contains="not valid UTF-8")
+    assert "\\udcffbob" in r.stderr

@@ -55,6 +55,12 @@ from cno.cli import admin, contacts, followups, touchpoints  # noqa: E402,F401
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8 reach us as lone surrogates
+            shown = arg.encode("utf-8", "backslashreplace").decode()
+            return _fail(f"argument '{shown}' is not valid UTF-8 text", 2)
     try:
         rv = app(args=args, prog_name="cno", standalone_mode=False)
     except CnoError as e:
