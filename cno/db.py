@@ -19,7 +19,7 @@ MIGRATION_SET = "cno"
 
 # Every migration this cno knows, in order. A test checks it matches
 # cno.migrations, which is only imported when something is pending.
-KNOWN_MIGRATIONS = ("m001_journal",)
+KNOWN_MIGRATIONS = ("m001_journal", "m002_referrals", "m003_goals", "m004_search", "m005_capture")
 
 
 def default_path() -> Path:

@@ -147,3 +147,150 @@ def m001_journal(db):
         );
         """
     )
+
+
+@migrations()
+def m002_referrals(db):
+    # The Givers Gain ledger. A referral is business passed between me and a
+    # contact: `given` (I passed business to contact_id) or `received`
+    # (contact_id passed business to me). For a given referral, `kind` says
+    # whether I do business with them myself ('inside') or sent them a third
+    # party ('outside'); the prospect is a contact (prospect_id) or free text.
+    # Introductions are touchpoints with `intro` set, so they sit on both
+    # people's timelines without a second record.
+    _run(
+        db,
+        """
+        CREATE TABLE referrals (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            direction TEXT NOT NULL CHECK (direction IN ('given', 'received')),
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT CHECK (kind IN ('inside', 'outside')),
+            prospect TEXT,
+            prospect_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            value REAL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+            closed_value REAL,
+            closed_on TEXT,
+            on_date TEXT NOT NULL,
+            note TEXT,
+            created_on TEXT NOT NULL
+        );
+        CREATE INDEX referrals_contact ON referrals(contact_id, on_date);
+        CREATE INDEX referrals_on_date ON referrals(on_date);
+        CREATE INDEX referrals_prospect ON referrals(prospect_id);
+        ALTER TABLE touchpoints ADD COLUMN intro INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+@migrations()
+def m003_goals(db):
+    # Goals hold only their definition: progress is always computed from the
+    # journal for the calendar period containing "today", never typed in.
+    _run(
+        db,
+        """
+        CREATE TABLE goals (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            target INTEGER NOT NULL CHECK (target > 0),
+            per TEXT NOT NULL DEFAULT 'week' CHECK (per IN ('week', 'month', 'quarter', 'year')),
+            tag TEXT,
+            tier TEXT CHECK (tier IN ('A', 'B', 'C')),
+            created_on TEXT NOT NULL
+        );
+        """,
+    )
+
+
+@migrations()
+def m004_search(db):
+    # Full-text search (FTS5) over what users write: contacts' names,
+    # companies and notes, touchpoint notes and referral notes. External
+    # content tables kept current by triggers, so the index never drifts from
+    # the rows and costs no second copy of the text. Written by hand rather
+    # than with enable_fts(), which runs executescript() and so would commit
+    # the migration's transaction half-way.
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE contacts_fts USING fts5(
+            name, company, role, location, met, note, content='contacts', content_rowid='id'
+        );
+        INSERT INTO contacts_fts(rowid, name, company, role, location, met, note)
+            SELECT id, name, company, role, location, met, note FROM contacts;
+        CREATE TRIGGER contacts_fts_ai AFTER INSERT ON contacts BEGIN
+            INSERT INTO contacts_fts(rowid, name, company, role, location, met, note)
+            VALUES (new.id, new.name, new.company, new.role, new.location, new.met, new.note);
+        END;
+        CREATE TRIGGER contacts_fts_ad AFTER DELETE ON contacts BEGIN
+            INSERT INTO contacts_fts(contacts_fts, rowid, name, company, role, location, met, note)
+            VALUES ('delete', old.id, old.name, old.company, old.role, old.location, old.met, old.note);
+        END;
+        CREATE TRIGGER contacts_fts_au AFTER UPDATE OF name, company, role, location, met, note ON contacts BEGIN
+            INSERT INTO contacts_fts(contacts_fts, rowid, name, company, role, location, met, note)
+            VALUES ('delete', old.id, old.name, old.company, old.role, old.location, old.met, old.note);
+            INSERT INTO contacts_fts(rowid, name, company, role, location, met, note)
+            VALUES (new.id, new.name, new.company, new.role, new.location, new.met, new.note);
+        END;
+
+        CREATE VIRTUAL TABLE touchpoints_fts USING fts5(note, content='touchpoints', content_rowid='id');
+        INSERT INTO touchpoints_fts(rowid, note) SELECT id, note FROM touchpoints;
+        CREATE TRIGGER touchpoints_fts_ai AFTER INSERT ON touchpoints BEGIN
+            INSERT INTO touchpoints_fts(rowid, note) VALUES (new.id, new.note);
+        END;
+        CREATE TRIGGER touchpoints_fts_ad AFTER DELETE ON touchpoints BEGIN
+            INSERT INTO touchpoints_fts(touchpoints_fts, rowid, note) VALUES ('delete', old.id, old.note);
+        END;
+        CREATE TRIGGER touchpoints_fts_au AFTER UPDATE OF note ON touchpoints BEGIN
+            INSERT INTO touchpoints_fts(touchpoints_fts, rowid, note) VALUES ('delete', old.id, old.note);
+            INSERT INTO touchpoints_fts(rowid, note) VALUES (new.id, new.note);
+        END;
+
+        CREATE VIRTUAL TABLE referrals_fts USING fts5(prospect, note, content='referrals', content_rowid='id');
+        INSERT INTO referrals_fts(rowid, prospect, note) SELECT id, prospect, note FROM referrals;
+        CREATE TRIGGER referrals_fts_ai AFTER INSERT ON referrals BEGIN
+            INSERT INTO referrals_fts(rowid, prospect, note) VALUES (new.id, new.prospect, new.note);
+        END;
+        CREATE TRIGGER referrals_fts_ad AFTER DELETE ON referrals BEGIN
+            INSERT INTO referrals_fts(referrals_fts, rowid, prospect, note) VALUES ('delete', old.id, old.prospect, old.note);
+        END;
+        CREATE TRIGGER referrals_fts_au AFTER UPDATE OF prospect, note ON referrals BEGIN
+            INSERT INTO referrals_fts(referrals_fts, rowid, prospect, note) VALUES ('delete', old.id, old.prospect, old.note);
+            INSERT INTO referrals_fts(rowid, prospect, note) VALUES (new.id, new.prospect, new.note);
+        END;
+        """,
+    )
+
+
+@migrations()
+def m005_capture(db):
+    # Capture remembers what it has turned into touchpoints, keyed by source
+    # ('ics' or 'mail') and a stable key (event UID + recurrence id, or a
+    # thread/day key for mail), so a nightly run adds only what is new. Only
+    # captured items are remembered: a contact added later gets their history
+    # on the next run. capture_files lets a re-run skip unchanged files.
+    _run(
+        db,
+        """
+        CREATE TABLE captured (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            touchpoint_id INTEGER REFERENCES touchpoints(id) ON DELETE SET NULL,
+            captured_on TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        );
+        CREATE INDEX captured_touchpoint ON captured(touchpoint_id);
+        CREATE TABLE capture_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            contacts_version TEXT NOT NULL,  -- what the contact list was when it was read
+            seen_on TEXT NOT NULL
+        );
+        """,
+    )
