@@ -263,8 +263,9 @@ def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row)
         " SELECT touchpoint_id, ?, happened_on FROM touchpoint_contacts WHERE contact_id = ?",
         (d, s),
     )
-    for table in ("followups", "milestones"):
+    for table in ("followups", "milestones", "referrals"):
         conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (d, s))
+    conn.execute("UPDATE referrals SET prospect_id = ? WHERE prospect_id = ?", (d, s))
     conn.execute("DELETE FROM contacts WHERE id = ?", (s,))
     followups.refresh(conn, [d])
     return filled

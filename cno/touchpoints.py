@@ -40,6 +40,7 @@ def log_touchpoint(
     note: str | None = None,
     tags: list[str] = (),
     direction: str | None = None,
+    intro: bool = False,
 ) -> int:
     when = when or today
     if day_of(when) > today:
@@ -53,9 +54,13 @@ def log_touchpoint(
     tags = list(dict.fromkeys(normalise_tag(t) for t in tags))
     on = day_of(when).isoformat()
     cur = conn.execute(
-        "INSERT INTO touchpoints (uid, happened_at, happened_on, via, minutes, gave, asked, note, direction, created_on)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (str(uuid.uuid4()), iso(when), on, via, minutes, int(gave), int(asked), note or None, direction, today.isoformat()),
+        "INSERT INTO touchpoints"
+        " (uid, happened_at, happened_on, via, minutes, gave, asked, note, direction, intro, created_on)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(uuid.uuid4()), iso(when), on, via, minutes, int(gave), int(asked), note or None, direction,
+            int(intro), today.isoformat(),
+        ),  # fmt: skip
     )
     tid = cur.lastrowid
     conn.executemany(
@@ -233,6 +238,7 @@ def _with_people(conn, rows) -> list[dict]:
             "note": r["note"],
             "tags": tags[r["id"]],
             "direction": r["direction"],
+            "intro": bool(r["intro"]),
         }
         for r in rows
     ]
