@@ -20,6 +20,9 @@ MIGRATION_SET = "cno"
 # Every migration this cno knows, in order. A test checks it matches
 # cno.migrations, which is only imported when something is pending.
 KNOWN_MIGRATIONS = ("m001_journal", "m002_referrals", "m003_goals", "m004_search", "m005_capture")
+# Migrations that rewrite a table (copy, drop, rename): an existing journal is
+# backed up before one of them runs. None so far.
+REWRITES_TABLE: frozenset[str] = frozenset()
 
 
 def default_path() -> Path:
@@ -128,12 +131,36 @@ def open_journal(path: Path, *, create: bool) -> Journal | None:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         if len(applied) < len(KNOWN_MIGRATIONS):
+            rewrites = [m for m in KNOWN_MIGRATIONS if m not in applied and m in REWRITES_TABLE]
+            before = Path(f"{path}.before-{rewrites[0]}") if rewrites else None
+            if applied and before and not before.exists():  # an earlier failed try kept it
+                backup_to(conn, before)
             _migrate(conn)
     except BaseException:
         conn.close()
         raise
     conn.row_factory = sqlite3.Row
     return Journal(path, conn)
+
+
+def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
+    """A consistent copy through SQLite's backup API, created 0600; never over a file."""
+    try:
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise CnoError(f"{dest} exists; not overwriting it") from None
+    except OSError as e:
+        raise CnoError(f"can't create {dest}: {e.strerror or e}") from None
+    os.close(fd)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
 
 
 def _applied_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:

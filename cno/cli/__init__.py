@@ -50,7 +50,7 @@ def _root(
 
 
 # The command modules register themselves on `app` when imported.
-from cno.cli import admin, contacts, followups, touchpoints  # noqa: E402,F401
+from cno.cli import admin, contacts, dbcmd, followups, touchpoints  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = app(args=args, prog_name="cno", standalone_mode=False)
     except CnoError as e:
-        return _fail(str(e), e.exit_code)
+        return _debug_or_fail(str(e), e.exit_code)
     except click.exceptions.NoArgsIsHelpError:  # `cno` alone: Typer has shown the help
         return 0
     except click.exceptions.UsageError as e:
