@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cno import followups
+from cno import followups, scoring
 from cno.dates import day_of, parse_birthday, parse_duration, parse_past
 from cno.errors import CnoError
 from cno.refs import name_key
@@ -287,7 +287,7 @@ def _lists_for(conn, ids: list[int]) -> dict[int, dict[str, list[str]]]:
     return out
 
 
-def _summary(row, lists, every_days) -> dict:
+def _summary(row, lists, every_days, today: date) -> dict:
     """The pinned `list` JSON keys (SPEC "Output")."""
     return {
         "id": row["id"],
@@ -303,15 +303,14 @@ def _summary(row, lists, every_days) -> dict:
         "timezone": row["timezone"],
         "last_touch_on": row["last_touch_on"],
         "next_due_on": row["next_due_on"],
-        # Relationship strength arrives with its documented formula; until
-        # then it is null rather than a made-up number.
-        "strength": None,
+        "strength": scoring.strength(row["strength_raw"], today),
         "archived": bool(row["archived"]),
     }
 
 
 def list_contacts(
     conn: sqlite3.Connection,
+    today: date,
     *,
     tag: str | None = None,
     tier: str | None = None,
@@ -340,21 +339,23 @@ def list_contacts(
         # never-touched contacts last; the longest-untouched first
         "last": "last_touch_on IS NULL, last_touch_on, name_key",
         "next": "next_due_on IS NULL, next_due_on, name_key",
-        "strength": "name_key, id",
+        "strength": "strength_raw DESC, name_key",
     }[sort]
     sql = "SELECT * FROM contacts" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     rows = conn.execute(sql, args).fetchall()
     lists = _lists_for(conn, [r["id"] for r in rows])
     days = followups.every_days(conn, rows)
-    return [_summary(r, lists[r["id"]], days[r["id"]]) for r in rows]
+    return [_summary(r, lists[r["id"]], days[r["id"]], today) for r in rows]
 
 
 def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetime | None = None) -> dict:
-    """Everything `cno show` prints: fields, cadence, follow-ups, milestones, timeline."""
-    from cno import milestones, touchpoints
+    """Everything `cno show` prints: fields, cadence, follow-ups, milestones, referrals, timeline."""
+    from cno import milestones, referrals, touchpoints
 
     row = get(conn, contact_id)
-    summary = _summary(row, _lists_for(conn, [contact_id])[contact_id], followups.every_days(conn, [row])[contact_id])
+    summary = _summary(
+        row, _lists_for(conn, [contact_id])[contact_id], followups.every_days(conn, [row])[contact_id], today
+    )
     out = {
         **summary,
         "uid": row["uid"],
@@ -371,6 +372,8 @@ def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetim
         "follow_ups": followups.list_follow_ups(conn, contact_id=contact_id),
         "milestones": milestones.list_milestones(conn, today, contact_id=contact_id),
         "touchpoints": touchpoints.history(conn, today, contact_id=contact_id),
+        "referral_balance": referrals.contact_balance(conn, contact_id, today),
+        "referrals": referrals.list_referrals(conn, today, contact_id=contact_id),
     }
     return out
 

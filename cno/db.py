@@ -19,7 +19,14 @@ MIGRATION_SET = "cno"
 
 # Every migration this cno knows, in order. A test checks it matches
 # cno.migrations, which is only imported when something is pending.
-KNOWN_MIGRATIONS = ("m001_journal", "m002_referrals", "m003_goals", "m004_search", "m005_capture")
+KNOWN_MIGRATIONS = (
+    "m001_journal",
+    "m002_referrals",
+    "m003_goals",
+    "m004_search",
+    "m005_capture",
+    "m006_strength",
+)
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs. None so far.
 REWRITES_TABLE: frozenset[str] = frozenset()
@@ -141,6 +148,14 @@ def open_journal(path: Path, *, create: bool) -> Journal | None:
         raise
     conn.row_factory = sqlite3.Row
     return Journal(path, conn)
+
+
+def empty_journal() -> Journal:
+    """A migrated journal in memory: what read-only reports show before the first write."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    _migrate(conn)
+    conn.row_factory = sqlite3.Row
+    return Journal(Path(":memory:"), conn)
 
 
 def backup_to(conn: sqlite3.Connection, dest: Path) -> None:

@@ -12,13 +12,11 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-from cno import contacts, followups, milestones, settings, touchpoints
+from cno import contacts, followups, goals, milestones, referrals, settings, touchpoints
 from cno.contacts import ContactInput
-from cno.dates import Duration
 from cno.db import open_journal
 from cno.errors import CnoError
 
-DUE_WINDOW = Duration(7, "d")
 MARK_TABLE = "_cno_demo"
 
 # name, company, role, tier, tags, time zone, extra
@@ -166,7 +164,77 @@ def _fill(conn: sqlite3.Connection, today: date) -> dict:
     ]:
         milestones.add_milestone(conn, ids[name], label, on, yearly)
     contacts.set_archived(conn, contacts.get(conn, ids["Jean Bartik"]), True)
-    return {"contacts": len(ids), "touchpoints": n_touch, "follow_ups": len(promises)}
+    n_touch += _add_goals(conn, ids, today, rng)
+    ledger = _add_referrals(conn, ids, today, rng)
+    return {
+        "contacts": len(ids),
+        "touchpoints": n_touch + ledger["intros"],
+        "follow_ups": len(promises),
+        "referrals": ledger["referrals"],
+        "goals": conn.execute("SELECT count(*) FROM goals").fetchone()[0],
+    }
+
+
+def _add_goals(conn, ids: dict[str, int], today: date, rng) -> int:
+    """Three goals — the weekly CNO time budget and two for the quarter — and this week's networking."""
+    goals.add_goal(conn, "CNO time budget", "minutes", 150, today, per="week")
+    goals.add_goal(conn, "Keep the inner circle warm", "contacts-touched", 9, today, per="quarter", tier="A")
+    goals.add_goal(conn, "Fintech campaign: give first", "gives", 6, today, per="quarter", tag="fintech")
+    # The year of history thins out towards today; this week's hours make the time budget real.
+    monday = goals.period_bounds("week", today)[0]
+    week = [
+        ("Margaret Hamilton", "meeting", 60, False, "breakfast — her hiring plans"),
+        ("Shafi Goldwasser", "call", 30, True, "sent her two fintech founders to meet"),
+        ("Fei-Fei Li", "video", 45, False, "video catch-up on the vision workshop"),
+    ]
+    for name, via, minutes, gave, note in week:
+        when = monday + timedelta(days=rng.randint(0, (today - monday).days))
+        touchpoints.log_touchpoint(conn, [ids[name]], today, when=when, via=via, minutes=minutes, gave=gave, note=note)
+    return len(week)
+
+
+def _add_referrals(conn, ids: dict[str, int], today: date, rng) -> dict:
+    """A year of Givers Gain: referrals given and received (won, lost, still open) and introductions."""
+    # to whom, for whom (a contact's exact name, a description, or None: I buy
+    # from them myself), value, how long ago, how it ended, note
+    given = [
+        ("Margaret Hamilton", "Fei-Fei Li", 8000, 300, "won", "flight-software review for the vision team"),
+        ("Radia Perlman", None, 2500, 250, "won", "network audit of my own office"),
+        ("Joan Clarke", "Alan Turing", 15000, 200, "won", "crypto due diligence for his fund"),
+        ("Anita Borg", "a mentoring programme at a bank", 4000, 160, "lost", None),
+        ("Margaret Hamilton", "Hedy Lamarr", 6000, 95, "won", "reliability review before her launch"),
+        ("Ada Lovelace", "Shafi Goldwasser", 20000, 60, None, "fintech market map"),
+        ("Joan Clarke", "a payments startup in Shoreditch", 3000, 24, None, None),
+        ("Radia Perlman", None, 1200, 5, None, "switch upgrade"),
+    ]
+    received = [
+        ("Margaret Hamilton", "Apollo onboarding rewrite", 12000, 280, "won", None),
+        ("Anita Borg", "workshop for the Systers chapter", 3500, 180, "won", None),
+        ("Joan Clarke", "security review for a client", 9000, 120, "lost", None),
+        ("Grace Hopper", "compiler consulting", 7000, 45, None, None),
+        ("Radia Perlman", "training day for her team", 1800, 3, None, None),
+    ]
+    count = 0
+    for direction, rows in (("given", given), ("received", received)):
+        for name, prospect, value, ago, outcome, text in rows:
+            on = today - timedelta(days=ago + rng.randint(0, 2))
+            rid = referrals.add_referral(conn, direction, ids[name], today, prospect=prospect, value=value, on=on, note=text)
+            count += 1
+            if outcome:
+                closed = min(today, on + timedelta(days=rng.randint(10, 45)))
+                # won business rarely closes at exactly the first estimate
+                worth = round(value * rng.uniform(0.8, 1.3), -2) if outcome == "won" and rng.random() < 0.5 else None
+                referrals.close_referral(conn, rid, today, won=outcome == "won", value=worth, on=closed)
+    intros = [
+        ("Alan Turing", "Shafi Goldwasser", 70, "both investing in zero-knowledge startups"),
+        ("Ada Lovelace", "Hedy Lamarr", 130, "Hedy needs a CTO's view of her roadmap"),
+        ("Margaret Hamilton", "Anita Borg", 210, "Apollo's mentoring programme"),
+        ("Joan Clarke", "Radia Perlman", 33, "both in the BNI chapter's security circle"),
+        ("Fei-Fei Li", "Katherine Johnson", 2, "data science hiring"),
+    ]
+    for a, b, ago, text in intros:
+        referrals.intro(conn, ids[a], ids[b], today, when=today - timedelta(days=ago), via="email", note=text)
+    return {"referrals": count, "intros": len(intros)}
 
 
 def explore_text(path: Path) -> str:
@@ -175,10 +243,14 @@ def explore_text(path: Path) -> str:
 Explore it (the demo never touches your own journal):
 
   export CNO_DB={db}
-  cno list --sort next          # everyone, next check-in first
-  cno show ada                  # a contact's card and timeline
+  cno due                       # who is overdue, most overdue first
+  cno suggest --explain         # who to reach out to today, and why
+  cno show ada                  # a contact's card, referrals and timeline
+  cno referrals --period year   # who gives, who receives (the Givers Gain ledger)
+  cno goals                     # the quarter's goals and the weekly time budget
+  cno list --sort strength      # strongest relationships first
   cno history --since 4w        # the last four weeks
-  cno due --within 2w -f json   # what is due, for scripts
+  cno review -f html > review.html
   cno log grace "coffee" --via meeting --minutes 45
 
 Start your own journal with: cno add "Your First Contact" --tier A

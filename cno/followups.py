@@ -56,7 +56,8 @@ def compute_next_due(created_on, last_touch_on, snoozed_until, cadence: Duration
 
 
 def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
-    """Recompute the maintained columns of these contacts (None: all of them).
+    """Recompute the maintained columns of these contacts (None: all of them):
+    last touch, next due and the strength sum.
 
     A touchpoint dated on or after the day of a snooze ends that snooze.
     """
@@ -75,7 +76,10 @@ def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
             conn.execute(f"{sql} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
             for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
         )
+    from cno import scoring
+
     for rows in batches:
+        raw = scoring.raw_for(conn, [r["id"] for r in rows])
         updates = []
         for r in rows:
             snoozed_until, snoozed_on = r["snoozed_until"], r["snoozed_on"]
@@ -85,10 +89,10 @@ def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
                 r["every"], r["tier"], (r["tags"] or "").split(_SEP) if r["tags"] else [], settings
             )
             due = compute_next_due(r["created_on"], r["last"], snoozed_until, cadence)
-            updates.append((r["last"], due, snoozed_until, snoozed_on, r["id"]))
+            updates.append((r["last"], due, snoozed_until, snoozed_on, raw[r["id"]], r["id"]))
         conn.executemany(
-            "UPDATE contacts SET last_touch_on = ?, next_due_on = ?, snoozed_until = ?, snoozed_on = ?"
-            " WHERE id = ?",
+            "UPDATE contacts SET last_touch_on = ?, next_due_on = ?, snoozed_until = ?, snoozed_on = ?,"
+            " strength_raw = ? WHERE id = ?",
             updates,
         )
 

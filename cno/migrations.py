@@ -294,3 +294,17 @@ def m005_capture(db):
         );
         """,
     )
+
+
+@migrations()
+def m006_strength(db):
+    # Relationship strength decays daily; keeping its sum scaled to a fixed
+    # epoch (see cno.scoring) makes today's value one multiplication, so
+    # `list`, `review` and `suggest` never reread a contact's history.
+    from cno import scoring
+
+    db.execute("ALTER TABLE contacts ADD COLUMN strength_raw REAL NOT NULL DEFAULT 0")
+    ids = [r[0] for r in db.execute("SELECT id FROM contacts")]
+    raw = scoring.raw_for(db.conn, ids)
+    db.conn.executemany("UPDATE contacts SET strength_raw = ? WHERE id = ?", [(v, k) for k, v in raw.items()])
+    db.execute("CREATE INDEX contacts_strength ON contacts(strength_raw)")

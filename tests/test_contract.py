@@ -74,7 +74,7 @@ def test_list_json_has_every_pinned_key_with_its_type():
     assert ada["tags"] == ["mentor"] and ada["tier"] == "A" and ada["every_days"] == 30
     assert ada["birthday"] == "--12-10" and ada["timezone"] == "Europe/London"
     assert ada["last_touch_on"] == "2026-10-01" and ada["next_due_on"] == "2026-10-31"
-    assert ada["strength"] is None and ada["archived"] is False
+    assert 0 < ada["strength"] <= 100 and ada["archived"] is False
     assert rows[1]["every_days"] == 14
 
 

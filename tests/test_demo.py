@@ -12,7 +12,8 @@ def test_demo_writes_a_realistic_journal_and_prints_the_due_report(tmp_path, mon
     r = ok("demo")
     demo = tmp_path / "cno-demo.db"
     assert demo.exists() and not journal_path.exists()  # ignores CNO_DB
-    assert "Due as of 2026-11-22" in r.stdout and "CNO_DB=cno-demo.db" in r.stdout
+    assert "cno review — week to 2026-11-22" in r.stdout and "CNO_DB=cno-demo.db" in r.stdout
+    assert "Goals" in r.stdout and "Referrals" in r.stdout
     conn = sqlite3.connect(demo)
     q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     assert q("SELECT count(*) FROM contacts") >= 25
@@ -24,6 +25,9 @@ def test_demo_writes_a_realistic_journal_and_prints_the_due_report(tmp_path, mon
     assert q("SELECT count(*) FROM followups WHERE done_on IS NULL AND due_on < '2026-11-22'") >= 2
     assert q("SELECT count(*) FROM followups WHERE done_on IS NULL AND due_on > '2026-11-22'") >= 2
     assert q("SELECT count(*) FROM milestones") >= 3
+    assert q("SELECT count(DISTINCT direction || status) FROM referrals") >= 4
+    assert q("SELECT count(*) FROM touchpoints WHERE intro = 1") >= 3
+    assert q("SELECT count(*) FROM goals WHERE metric = 'minutes' AND target = 150 AND per = 'week'") == 1
     conn.close()
     monkeypatch.setenv("CNO_DB", str(demo))
     assert any(i["days_overdue"] > 0 for i in ok("due", "-f", "json").json())

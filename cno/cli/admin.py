@@ -75,7 +75,7 @@ def demo(
     path: Annotated[Optional[str], typer.Argument(metavar="[PATH]", help="Where to write it (default ./cno-demo.db).")] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Write a realistic demo journal and show what is due in it.
+    """Write a realistic demo journal and print its weekly review.
 
     The demo never touches your real journal: it ignores --db and CNO_DB.
 
@@ -84,18 +84,19 @@ def demo(
     from pathlib import Path
 
     from cno import demo as demo_mod
+    from cno import reports
+    from cno.render import reports as views
 
     day = today(as_of)
     target = Path(path or "cno-demo.db")
     summary = demo_mod.write_demo(target, day)
     note(
-        f"wrote a demo journal to {target}: {summary['contacts']} contacts, "
-        f"{summary['touchpoints']} touchpoints, {summary['follow_ups']} open follow-ups\n"
+        f"wrote a demo journal to {target}: {summary['contacts']} contacts, {summary['touchpoints']} touchpoints, "
+        f"{summary['follow_ups']} open follow-ups, {summary['referrals']} referrals, {summary['goals']} goals\n"
     )
     journal = summary["journal"]
     try:
-        items = followups.due_items(journal.conn, day, within=demo_mod.DUE_WINDOW)
-        render.due(items, "table", day)
+        views.review(reports.review(journal.conn, day, "week"), "table")
     finally:
         journal.close()
     print(demo_mod.explore_text(target))

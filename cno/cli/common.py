@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, List, Optional
 
 import typer
@@ -66,12 +66,15 @@ def today(as_of: str | None) -> date:
     return real
 
 
-def now_for(day: date) -> datetime:
-    """The current instant, on `day` when today is fixed (for contacts' local time)."""
-    current = datetime.now().astimezone()
-    if day == current.date():
-        return current
-    return current.replace(year=day.year, month=day.month, day=day.day)
+def now_for(day: date, as_of: str | None = None) -> datetime:
+    """The instant contacts' local times are shown for.
+
+    With a fixed today (`--as-of` or CNO_TODAY) it is 09:00 local time that
+    day, so reports stay deterministic; otherwise it is now.
+    """
+    if as_of or os.environ.get("CNO_TODAY"):
+        return datetime.combine(day, time(9, 0)).astimezone()
+    return datetime.now().astimezone()
 
 
 def note(message: str) -> None:

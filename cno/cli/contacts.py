@@ -131,11 +131,11 @@ def show(ref: RefArg, fmt: FormatOpt = "table", as_of: AsOfOpt = None) -> None:
     if j is None:
         raise CnoError(f"no contact matches {ref!r} (the journal is empty)")
     contact = resolve(j.conn, ref)
-    card = contacts.card(j.conn, contact["id"], day, now=now_for(day))
+    card = contacts.card(j.conn, contact["id"], day, now=now_for(day, as_of))
     render.card(card, fmt)
 
 
-def _list(tag, tier, company, archived, all_, sort, fmt):
+def _list(tag, tier, company, archived, all_, sort, fmt, as_of):
     fmt = check_format(fmt)
     if archived and all_:
         raise CnoError("--archived and --all exclude each other")
@@ -143,7 +143,8 @@ def _list(tag, tier, company, archived, all_, sort, fmt):
     if sort not in contacts.SORTS:
         raise CnoError(f"unknown sort {sort!r} — use {', '.join(contacts.SORTS)}")
     j = session().reader()
-    rows = [] if j is None else contacts.list_contacts(j.conn, tag=tag, tier=tier, company=company, archived=which, sort=sort)
+    day = today(as_of)
+    rows = [] if j is None else contacts.list_contacts(j.conn, day, tag=tag, tier=tier, company=company, archived=which, sort=sort)
     render.contact_list(rows, fmt)
 
 
@@ -159,12 +160,13 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Active and archived contacts.")] = False,
     sort: Sort = "name",
     fmt: FormatOpt = "table",
+    as_of: AsOfOpt = None,
 ) -> None:
     """List contacts (alias: ls).
 
     Example: cno list --tier A --sort next -f csv
     """
-    _list(tag, tier, company, archived, all_, sort, fmt)
+    _list(tag, tier, company, archived, all_, sort, fmt, as_of)
 
 
 app.command("ls", hidden=True, help="Alias of list.")(list_)

@@ -271,6 +271,7 @@ CONTACT_COLS = [
     Col("every_days", "every", _days, "right"),
     Col("last_touch_on", "last touch"),
     Col("next_due_on", "next due"),
+    Col("strength", "strength", lambda v: "" if v is None else f"{v:.0f}", "right"),
 ]
 
 
@@ -373,45 +374,45 @@ TIMELINE_COLS = [c for c in HISTORY_COLS if c.key != "names"] + [Col("names", "w
 
 
 def card(card: dict, fmt: str) -> None:
-    """`cno show`: the card, its open follow-ups, milestones and timeline."""
+    """`cno show`: the card, its open follow-ups, milestones, referrals and timeline."""
+    from cno.render.referrals import CARD_COLS as referral_cols, balance_text
+
     fu_cols = [c for c in FOLLOW_UP_COLS if c.key not in ("name", "done_on")]
     ms_cols = [c for c in MILESTONE_COLS if c.key != "name"]
+    pairs = _card_pairs(card)
+    balance = card["referral_balance"]
+    if any(balance.values()):
+        pairs.append(("referrals", balance_text(balance)))
+    sections = [
+        ("Open follow-ups", card["follow_ups"], fu_cols),
+        ("Milestones", card["milestones"], ms_cols),
+        ("Referrals", card["referrals"], referral_cols),
+        ("Timeline", card["touchpoints"], TIMELINE_COLS),
+    ]
     if fmt == "json":
         write(to_json(card))
     elif fmt == "csv":
-        keys = [k for k in card if k not in ("follow_ups", "milestones", "touchpoints")]
-        write(csv_text([card], keys))
+        # one row: the nested lists stay out, the balance is its number
+        keys = [k for k in card if k not in ("follow_ups", "milestones", "touchpoints", "referrals")]
+        write(csv_text([{**card, "referral_balance": balance["balance"]}], keys))
     elif fmt == "plain":
-        pairs = _card_pairs(card)
         width = max(len(k) for k, _ in pairs)
         parts = [clean(card["name"]), *(f"{k.ljust(width)}  {clean(v)}" for k, v in pairs)]
-        for title, rows, cols in (
-            ("follow-ups", card["follow_ups"], fu_cols),
-            ("milestones", card["milestones"], ms_cols),
-            ("timeline", card["touchpoints"], TIMELINE_COLS),
-        ):
+        for title, rows, cols in sections:
             if rows:
                 parts.append("")
-                parts.append(plain_table(rows, cols, title=title).rstrip("\n"))
+                parts.append(plain_table(rows, cols, title=title.removeprefix("Open ").lower()).rstrip("\n"))
         write("\n".join(parts))
     elif fmt == "md":
         parts = [f"# {md_escape(card['name'])}", "", "| field | value |", "|---|---|"]
-        parts += [f"| {k} | {md_escape(v)} |" for k, v in _card_pairs(card)]
-        for title, rows, cols in (
-            ("Follow-ups", card["follow_ups"], fu_cols),
-            ("Milestones", card["milestones"], ms_cols),
-            ("Timeline", card["touchpoints"], TIMELINE_COLS),
-        ):
+        parts += [f"| {k} | {md_escape(v)} |" for k, v in pairs]
+        for title, rows, cols in sections:
             if rows:
-                parts += ["", md_table(rows, cols, title=title).rstrip("\n")]
+                parts += ["", md_table(rows, cols, title=title.removeprefix("Open ").capitalize()).rstrip("\n")]
         write("\n".join(parts))
     else:
-        blocks = [rich_text(card["name"], "bold"), rich_fields(_card_pairs(card))]
-        for title, rows, cols in (
-            ("Open follow-ups", card["follow_ups"], fu_cols),
-            ("Milestones", card["milestones"], ms_cols),
-            ("Timeline", card["touchpoints"], TIMELINE_COLS),
-        ):
+        blocks = [rich_text(card["name"], "bold"), rich_fields(pairs)]
+        for title, rows, cols in sections:
             if rows:
                 blocks.append(rich_table(rows, cols, title=title))
         print_rich(rich_group(*blocks))

@@ -1,0 +1,98 @@
+"""Views of the Givers Gain ledger: the referral list, the report, a card's section."""
+
+from __future__ import annotations
+
+import math
+
+from cno.render import Col, clean, emit, md_escape, md_table, plain_table, print_rich, rich_table, write
+
+
+def money(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+
+
+def signed(v) -> str:
+    return f"{v:+d}" if v else "0"
+
+
+def _balance_style(row: dict) -> str | None:
+    b = row.get("balance")
+    return "green" if b and b > 0 else "red" if b and b < 0 else None
+
+
+REFERRAL_COLS = [
+    Col("id", "id", justify="right"),
+    Col("on", "on"),
+    Col("direction", "dir"),
+    Col("name", "contact"),
+    Col("kind", "kind"),
+    Col("prospect", "for"),
+    Col("value", "value", money, "right"),
+    Col("status", "status"),
+    Col("closed_value", "closed", money, "right"),
+    Col("closed_on", "closed on"),
+    Col("note", "note"),
+]
+# On a contact's card the contact is implied.
+CARD_COLS = [c for c in REFERRAL_COLS if c.key != "name"]
+
+REPORT_COLS = [
+    Col("contact_id", "id", justify="right"),
+    Col("name", "contact", style=lambda r: "bold" if r.get("contact_id") is None else None),
+    Col("given", "given", justify="right"),
+    Col("received", "received", justify="right"),
+    Col("intros", "intros", justify="right"),
+    Col("won_value_given", "won given", money, "right"),
+    Col("won_value_received", "won received", money, "right"),
+    Col("balance", "balance", signed, "right", _balance_style),
+]
+
+
+def referral_list(rows: list[dict], fmt: str) -> None:
+    emit(rows, fmt, REFERRAL_COLS, empty="no referrals")
+
+
+def ratio_text(totals: dict) -> str:
+    """The Givers Gain ratio of the window, said sensibly when nothing was received."""
+    from cno.referrals import givers_gain_ratio
+
+    given, received = totals["given"], totals["received"]
+    r = givers_gain_ratio(given, received)
+    if r is None:
+        text = "Givers Gain ratio n/a (no referrals given or received)"
+    elif math.isinf(r):
+        text = f"Givers Gain ratio ∞ ({given} given, none received)"
+    else:
+        text = f"Givers Gain ratio {r:.2f} ({given} given ÷ {received} received)"
+    text += f"; {totals['intros']} introduction{'s' * (totals['intros'] != 1)}"
+    return text
+
+
+def _totals_row(rows: list[dict]) -> dict:
+    """Column sums of the rows shown (an intro counts in both people's rows)."""
+    keys = ("given", "received", "intros", "won_value_given", "won_value_received", "balance")
+    return {"contact_id": None, "name": "total", **{k: sum(r[k] for r in rows) for k in keys}}
+
+
+def report(rows: list[dict], totals: dict, fmt: str, *, window: str) -> None:
+    """`cno referrals`: JSON/CSV hold exactly the rows; the other formats add a totals row and the ratio."""
+    title = f"Givers Gain ledger, {window}"
+    if fmt in ("json", "csv") or not rows:
+        emit(rows, fmt, REPORT_COLS, title=title, empty=f"no referrals or introductions ({window})")
+        return
+    caption = ratio_text(totals)
+    if totals["contacts"] > len(rows):
+        caption += f"; top {len(rows)} of {totals['contacts']} contacts"
+    shown = [*rows, _totals_row(rows)]
+    if fmt == "plain":
+        write(plain_table(shown, REPORT_COLS, title=title) + "\n" + clean(caption))
+    elif fmt == "md":
+        write(md_table(shown, REPORT_COLS, title=title) + "\n" + md_escape(caption))
+    else:
+        print_rich(rich_table(shown, REPORT_COLS, title=title, caption=caption))
+
+
+def balance_text(b: dict) -> str:
+    return f"given {b['given']}, received {b['received']}, intros {b['intros']}, balance {signed(b['balance'])}"

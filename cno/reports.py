@@ -1,0 +1,302 @@
+"""The judgement reports: the review digest, who to reach out to, and stats.
+
+Each returns plain dicts for render; `today` is always passed in.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import date, timedelta
+
+from cno import followups, scoring
+from cno.dates import Duration, next_anniversary
+from cno.errors import CnoError
+
+REVIEW_DAYS = {"week": 7, "month": 30, "quarter": 91}
+COOLING_TOP = 5
+
+
+def parse_review_period(text: str) -> str:
+    p = text.strip().lower()
+    if p not in REVIEW_DAYS:
+        raise CnoError(f"unknown period {text!r} — use week, month or quarter")
+    return p
+
+
+# -- review ---------------------------------------------------------------------
+
+
+def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
+    """Every section of the digest, each a key (SPEC "Reports": review)."""
+    from cno import goals, referrals
+
+    days = REVIEW_DAYS[parse_review_period(period)]
+    start = today - timedelta(days=days - 1)  # the N days ending today
+    horizon = today + timedelta(days=days)
+    due = followups.due_items(conn, today, within=Duration(0, "d"))
+    ledger_rows, totals = referrals.ledger(conn, today, since=start, until=today)
+    progress = goals.progress(conn, today)
+    minutes, touch_count = conn.execute(
+        "SELECT coalesce(sum(minutes), 0), count(*) FROM touchpoints WHERE happened_on BETWEEN ? AND ?",
+        (start.isoformat(), today.isoformat()),
+    ).fetchone()
+    budget = next((g for g in progress if g["metric"] == "minutes"), None)
+    return {
+        "as_of": today.isoformat(),
+        "period": period,
+        "days": days,
+        "window_start": start.isoformat(),
+        "window_end": today.isoformat(),
+        "horizon": horizon.isoformat(),
+        "overdue": [i for i in due if i["days_overdue"] > 0],
+        "due_today": [i for i in due if i["days_overdue"] == 0],
+        "coming_up": coming_up(conn, today, horizon),
+        "goals": progress,
+        "referrals": {**totals, "contacts": ledger_rows[:10]},
+        "time": {
+            "minutes": minutes,
+            "touchpoints": touch_count,
+            "budget_goal": budget,
+        },
+        "cooling": cooling(conn, today, days),
+        "new_contacts": [
+            dict(r)
+            for r in conn.execute(
+                "SELECT id, name, company, met_on FROM contacts WHERE met_on BETWEEN ? AND ? AND archived = 0"
+                " ORDER BY met_on DESC, name_key",
+                (start.isoformat(), today.isoformat()),
+            )
+        ],
+    }
+
+
+def is_empty(report: dict) -> bool:
+    """Nothing overdue, due today or coming up: what --quiet-if-empty stays quiet for."""
+    return not (report["overdue"] or report["due_today"] or report["coming_up"])
+
+
+def coming_up(conn: sqlite3.Connection, today: date, horizon: date) -> list[dict]:
+    """Follow-ups, check-ins, birthdays and yearly milestones from tomorrow through `horizon`."""
+    lo, hi = (today + timedelta(days=1)).isoformat(), horizon.isoformat()
+    items = [
+        {**i, "kind": i["kind"], "on": i["due_on"], "what": i["note"] or ("check in" if i["kind"] == "cadence" else "")}
+        for i in followups.due_items(conn, today, within=Duration((horizon - today).days, "d"))
+        if i["due_on"] >= lo
+    ]
+    for cid, name, bday in conn.execute(
+        "SELECT id, name, birthday FROM contacts WHERE archived = 0 AND birthday IS NOT NULL"
+    ):
+        nxt = next_anniversary(bday, today + timedelta(days=1))
+        if nxt and nxt.isoformat() <= hi:
+            age = nxt.year - int(bday[:4]) if not bday.startswith("--") else None
+            items.append(_dated("birthday", cid, name, nxt, f"birthday{f' ({age})' if age else ''}"))
+    for cid, name, label, on in conn.execute(
+        "SELECT c.id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
+        " WHERE m.yearly = 1 AND c.archived = 0"
+    ):
+        nxt = next_anniversary(on, today + timedelta(days=1))
+        if nxt and nxt.isoformat() <= hi:
+            items.append(_dated("milestone", cid, name, nxt, f"{label} ({nxt.year - int(on[:4])} years)"))
+    for cid, name, label, on in conn.execute(
+        "SELECT c.id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
+        " WHERE m.yearly = 0 AND c.archived = 0 AND m.on_date BETWEEN ? AND ?",
+        (lo, hi),
+    ):
+        items.append(_dated("milestone", cid, name, date.fromisoformat(on), label))
+    items.sort(key=lambda i: (i["on"], i["name"].casefold(), i["kind"]))
+    return items
+
+
+def _dated(kind: str, cid: int, name: str, on: date, what: str) -> dict:
+    return {"kind": kind, "contact_id": cid, "name": name, "on": on.isoformat(), "what": what}
+
+
+def cooling(conn: sqlite3.Connection, today: date, days: int) -> list[dict]:
+    """The relationships whose strength fell most over the last `days` days."""
+    then = today - timedelta(days=days)
+    # what was added since `then` did not exist then: take it out of the sum
+    recent: dict[int, float] = {}
+    for cid, via, on, gave in conn.execute(
+        "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoints t"
+        " JOIN touchpoint_contacts tc ON tc.touchpoint_id = t.id WHERE t.happened_on > ?",
+        (then.isoformat(),),
+    ):
+        recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.touch_weight(via, gave), on)
+    for cid, on in conn.execute("SELECT contact_id, on_date FROM referrals WHERE on_date > ?", (then.isoformat(),)):
+        recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.REFERRAL_WEIGHT, on)
+    rows = []
+    for cid, name, raw in conn.execute("SELECT id, name, strength_raw FROM contacts WHERE archived = 0 AND strength_raw > 0"):
+        now = scoring.strength(raw, today)
+        before = scoring.strength(max(0.0, raw - recent.get(cid, 0.0)), then)
+        if before - now > 0:
+            rows.append({"contact_id": cid, "name": name, "strength": now, "strength_then": before,
+                         "drop": round(before - now, 1)})  # fmt: skip
+    rows.sort(key=lambda r: (-r["drop"], r["name"].casefold()))
+    return rows[:COOLING_TOP]
+
+
+# -- suggest --------------------------------------------------------------------
+
+TIER_POINTS = {"A": 15.0, "B": 8.0, "C": 3.0}
+OVERDUE_POINTS = 30.0  # per cadence length overdue, up to OVERDUE_CAP lengths
+OVERDUE_CAP = 3.0
+FREQUENCY_POINTS = 6.0  # × ln(1 + touchpoints in the year before the last touch)
+FREQUENCY_CAP = 30.0
+QUIET_DAYS = 30  # past frequency counts once a contact has been quiet this long
+UNRETURNED_POINTS = 20.0
+OCCASION_POINTS = 15.0
+OCCASION_DAYS = 7
+
+
+def suggest(conn: sqlite3.Connection, today: date, *, n: int = 5, now=None) -> list[dict]:
+    """Who to reach out to today, best first, each with its score's terms and reasons."""
+    if n < 1:
+        raise CnoError("-n must be at least 1")
+    settings = followups.cadence_settings(conn)
+    rows = conn.execute(
+        "SELECT c.id, c.name, c.tier, c.every, c.timezone, c.birthday, c.last_touch_on, c.next_due_on,"
+        " (SELECT group_concat(tag, char(31)) FROM contact_tags g WHERE g.contact_id = c.id) AS tags"
+        " FROM contacts c WHERE c.archived = 0"
+    ).fetchall()
+    unreturned = _unreturned(conn, today)
+    occasions = _occasions(conn, today)
+    out = []
+    for r in rows:
+        terms, reasons = {}, []
+        cadence = followups.effective_cadence(r["every"], r["tier"], r["tags"].split("\x1f") if r["tags"] else [], settings)
+        if r["next_due_on"] and r["next_due_on"] < today.isoformat() and cadence:
+            late = (today - date.fromisoformat(r["next_due_on"])).days
+            terms["overdue"] = round(OVERDUE_POINTS * min(OVERDUE_CAP, late / cadence.days), 1)
+            reasons.append(f"{late}d overdue (every {cadence})")
+        if r["last_touch_on"] and (today - date.fromisoformat(r["last_touch_on"])).days >= QUIET_DAYS:
+            last = date.fromisoformat(r["last_touch_on"])
+            (count,) = conn.execute(
+                "SELECT count(*) FROM touchpoint_contacts WHERE contact_id = ? AND happened_on > ? AND happened_on <= ?",
+                (r["id"], (last - timedelta(days=365)).isoformat(), last.isoformat()),
+            ).fetchone()
+            if count > 1:
+                terms["frequency"] = round(min(FREQUENCY_CAP, FREQUENCY_POINTS * math.log1p(count)), 1)
+                reasons.append(f"{count} touches in the year to {last.isoformat()}, none since")
+        if r["id"] in unreturned:
+            terms["unreturned_referral"] = UNRETURNED_POINTS
+            reasons.append(f"gave you {unreturned[r['id']]} referral(s) you have not returned")
+        if r["id"] in occasions:
+            terms["occasion"] = OCCASION_POINTS
+            reasons.append(occasions[r["id"]])
+        if not terms:
+            continue  # a contact whose only reason would be its tier is not suggested
+        if r["tier"] in TIER_POINTS:
+            terms["tier"] = TIER_POINTS[r["tier"]]
+            reasons.append(f"tier {r['tier']}")
+        local = None
+        if r["timezone"] and now is not None:
+            from zoneinfo import ZoneInfo
+
+            local = now.astimezone(ZoneInfo(r["timezone"]))
+        out.append(
+            {
+                "contact_id": r["id"],
+                "name": r["name"],
+                "tier": r["tier"],
+                "score": round(sum(terms.values()), 1),
+                "reason": "; ".join(reasons),
+                "terms": terms,
+                "last_touch_on": r["last_touch_on"],
+                "local_time": local.strftime("%H:%M") if local else None,
+                "outside_hours": bool(local and not 8 <= local.hour < 20),
+            }
+        )
+    out.sort(key=lambda s: (-s["score"], s["name"].casefold()))
+    return out[:n]
+
+
+def _unreturned(conn, today: date) -> dict[int, int]:
+    """Contacts who gave me referrals in the last year that I have not matched with referrals or intros."""
+    since = (today - timedelta(days=365)).isoformat()
+    out = {}
+    for cid, received, given in conn.execute(
+        "SELECT contact_id, sum(direction = 'received'), sum(direction = 'given') FROM referrals"
+        " WHERE on_date > ? GROUP BY contact_id",
+        (since,),
+    ):
+        intros = conn.execute(
+            "SELECT count(*) FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
+            " WHERE tc.contact_id = ? AND tc.happened_on > ? AND t.intro = 1",
+            (cid, since),
+        ).fetchone()[0]
+        if received > given + intros:
+            out[cid] = received - given - intros
+    return out
+
+
+def _occasions(conn, today: date) -> dict[int, str]:
+    """Birthdays and milestones within the coming week (today included)."""
+    horizon = today + timedelta(days=OCCASION_DAYS)
+    out: dict[int, str] = {}
+    for cid, bday in conn.execute("SELECT id, birthday FROM contacts WHERE archived = 0 AND birthday IS NOT NULL"):
+        nxt = next_anniversary(bday, today)
+        if nxt and nxt <= horizon:
+            out[cid] = "birthday " + ("today" if nxt == today else f"on {nxt.isoformat()}")
+    for cid, label, on, yearly in conn.execute("SELECT contact_id, label, on_date, yearly FROM milestones"):
+        nxt = next_anniversary(on, today) if yearly else date.fromisoformat(on)
+        if nxt and today <= nxt <= horizon:
+            out.setdefault(cid, f"{label} on {nxt.isoformat()}")
+    return out
+
+
+# -- stats ----------------------------------------------------------------------
+
+BY = ("tag", "tier", "channel", "company")
+
+
+def stats(conn: sqlite3.Connection, today: date, since: date, by: str = "channel") -> dict:
+    """Touchpoints per ISO week since `since`, engagement, and a breakdown."""
+    from cno.goals import engagement_rate
+
+    if by not in BY:
+        raise CnoError(f"unknown breakdown {by!r} — use {', '.join(BY)}")
+    if since > today:
+        raise CnoError(f"--since {since.isoformat()} is in the future; today is {today.isoformat()}")
+    first_monday = since - timedelta(days=since.weekday())
+    counts = dict(
+        conn.execute(
+            "SELECT date(happened_on, 'weekday 0', '-6 days') AS week, count(*) FROM touchpoints"
+            " WHERE happened_on BETWEEN ? AND ? GROUP BY week",
+            (since.isoformat(), today.isoformat()),
+        ).fetchall()
+    )
+    weeks = []
+    week = first_monday
+    while week <= today:
+        weeks.append({"week_start": week.isoformat(), "touchpoints": counts.get(week.isoformat(), 0)})
+        week += timedelta(days=7)
+    join = "JOIN touchpoint_contacts tc ON tc.touchpoint_id = t.id"
+    key, joins = {
+        "channel": ("t.via", ""),
+        "tier": ("coalesce(c.tier, '-')", f"{join} JOIN contacts c ON c.id = tc.contact_id"),
+        "company": ("coalesce(c.company, '-')", f"{join} JOIN contacts c ON c.id = tc.contact_id"),
+        "tag": ("g.tag", f"{join} JOIN contact_tags g ON g.contact_id = tc.contact_id"),
+    }[by]
+    # one row per (touchpoint, key): a touchpoint's minutes count once per key
+    breakdown = [
+        dict(r)
+        for r in conn.execute(
+            f"WITH tk AS (SELECT DISTINCT t.id, t.minutes, {key} AS key FROM touchpoints t {joins}"
+            "  WHERE t.happened_on BETWEEN ? AND ?)"
+            " SELECT key, count(*) AS touchpoints, coalesce(sum(minutes), 0) AS minutes,"
+            "  (SELECT count(DISTINCT x.contact_id) FROM touchpoint_contacts x"
+            "   WHERE x.touchpoint_id IN (SELECT id FROM tk k2 WHERE k2.key = tk.key)) AS contacts"
+            " FROM tk GROUP BY key ORDER BY touchpoints DESC, key",
+            (since.isoformat(), today.isoformat()),
+        )
+    ]
+    return {
+        "since": since.isoformat(),
+        "as_of": today.isoformat(),
+        "by": by,
+        "weeks": weeks,
+        "total": sum(w["touchpoints"] for w in weeks),
+        "engagement_rate": engagement_rate(conn, today),
+        "breakdown": breakdown,
+    }

@@ -1,0 +1,72 @@
+"""Relationship strength: a 0–100 score from recency-weighted interactions.
+
+Each touchpoint adds its channel's weight (plus a bonus when I gave), each
+referral given or received adds REFERRAL_WEIGHT, and every contribution
+halves every HALF_LIFE_DAYS days. The sum S maps to 0–100 as
+100 · (1 − e^(−S / SCALE)): one e-mail today is ~12, a meeting a month for a
+year ~84, weekly meetings ~100, one meeting a year ago ~2; no history is 0.
+
+The sum is kept in `contacts.strength_raw` scaled to a fixed epoch
+(Σ w · 2^((day − EPOCH) / HALF_LIFE)), so today's strength is one
+multiplication — no command rereads a contact's history to show it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+HALF_LIFE_DAYS = 90
+SCALE = 8.0
+EPOCH = date(2000, 1, 1)
+CHANNEL_WEIGHTS = {
+    "meeting": 3.0, "video": 2.5, "event": 2.0, "call": 2.0,
+    "email": 1.0, "message": 0.75, "social": 0.5, "other": 1.0,
+}  # fmt: skip
+GAVE_BONUS = 0.5
+REFERRAL_WEIGHT = 3.0
+# 2^±1000 stays a finite float: exact for dates within ~246 years of EPOCH
+_MAX_EXP = 1000.0
+
+
+def _scale(day: date) -> float:
+    e = (day - EPOCH).days / HALF_LIFE_DAYS
+    return 2.0 ** max(-_MAX_EXP, min(_MAX_EXP, e))
+
+
+def touch_weight(via: str, gave: bool) -> float:
+    return CHANNEL_WEIGHTS.get(via, 1.0) + (GAVE_BONUS if gave else 0.0)
+
+
+def contribution(weight: float, day: date | str) -> float:
+    """What one interaction adds to strength_raw."""
+    return weight * _scale(day if isinstance(day, date) else date.fromisoformat(day[:10]))
+
+
+def current_sum(raw: float, today: date) -> float:
+    """S at `today` from the epoch-scaled raw sum."""
+    return raw / _scale(today) if raw else 0.0
+
+
+def strength(raw: float | None, today: date) -> float:
+    """The 0–100 strength shown to users, one decimal."""
+    if not raw:
+        return 0.0
+    return round(100.0 * (1.0 - math.exp(-current_sum(raw, today) / SCALE)), 1)
+
+
+def raw_for(conn, contact_ids) -> dict[int, float]:
+    """Recompute strength_raw for these contacts from their touchpoints and referrals."""
+    ids = list(contact_ids)
+    out = {i: 0.0 for i in ids}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        marks = ",".join("?" * len(chunk))
+        for cid, via, on, gave in conn.execute(
+            "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoint_contacts tc"
+            f" JOIN touchpoints t ON t.id = tc.touchpoint_id WHERE tc.contact_id IN ({marks})",
+            chunk,
+        ):
+            out[cid] += contribution(touch_weight(via, gave), on)
+        for cid, on in conn.execute(f"SELECT contact_id, on_date FROM referrals WHERE contact_id IN ({marks})", chunk):
+            out[cid] += contribution(REFERRAL_WEIGHT, on)
+    return out
