@@ -50,7 +50,7 @@ def _root(
 
 
 # The command modules register themselves on `app` when imported.
-from cno.cli import admin, capture, contacts, dbcmd, followups, goals, referrals, reports, touchpoints  # noqa: E402,F401
+from cno.cli import admin, capture, contacts, data, dbcmd, followups, goals, referrals, reports, touchpoints  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,56 @@
+"""LinkedIn's Connections.csv (Settings → Data privacy → Get a copy of your data).
+
+The file opens with a "Notes:" preamble whose length has changed over the
+years, so the header row is found by its columns rather than skipped by count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from cno.io.importing import Record, bad_file
+
+_FIRST, _LAST = "firstname", "lastname"
+
+
+def _key(header: str) -> str:
+    return "".join(ch for ch in header.casefold() if ch.isalnum())
+
+
+def read(text: str, where: str) -> list[Record]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[Record] = []
+    try:
+        header = None
+        for row in reader:
+            keys = [_key(c) for c in row]
+            if _FIRST in keys and _LAST in keys:
+                header = {k: i for i, k in reversed(list(enumerate(keys)))}
+                break
+        if header is None:
+            raise bad_file(
+                where, max(reader.line_num, 1),
+                "no header row with First Name and Last Name — is this LinkedIn's Connections.csv?",
+            )  # fmt: skip
+        start = reader.line_num + 1
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+
+            def get(key: str, row=row) -> str:
+                i = header.get(key)
+                return row[i].strip() if i is not None and i < len(row) else ""
+
+            name = " ".join(p for p in (get(_FIRST), get(_LAST)) if p)
+            records.append(
+                Record(
+                    name=name, line=line, company=get("company"), role=get("position"),
+                    linkedin=get("url"), met_on=get("connectedon"),
+                    emails=[get("emailaddress")], tags=["linkedin"],
+                )  # fmt: skip
+            )
+    except csv.Error as e:
+        raise bad_file(where, reader.line_num, f"not readable as CSV ({e})") from None
+    return records

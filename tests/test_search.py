@@ -1,0 +1,105 @@
+"""`cno search` (SPEC "Reports"): literal word prefixes, all of them, over
+contacts, touchpoints and referrals; no input can reach FTS5's query syntax."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import cno, ok, refused
+
+
+@pytest.fixture
+def journal(journal_path):
+    ok("add", "Ada Lovelace", "--company", "Analytical Engines", "--note", "loves poetry")
+    ok("add", "Grace Hopper", "--role", "Rear Admiral", "--location", "Arlington")
+    ok("log", "ada", "talked about the market map over coffee", "--with", "grace", "--on", "2026-11-02")
+    ok("log", "grace", "conference call", "--on", "2026-11-10")
+    conn = sqlite3.connect(journal_path)
+    conn.execute(
+        "INSERT INTO referrals (uid, direction, contact_id, prospect, value, status, on_date, note, created_on)"
+        " VALUES ('r-1', 'received', 2, 'Harbour Bank', 900, 'open', '2026-11-05', 'needs a market study', '2026-11-05')"
+    )
+    conn.commit()
+    conn.close()
+    return journal_path
+
+
+def search(*words: str) -> list[dict]:
+    return ok("search", *words, "-f", "json").json()
+
+
+def test_finds_each_kind_with_its_people_date_and_snippet(journal):
+    found = search("market")
+    assert [(r["kind"], r["names"]) for r in found] == [
+        ("touchpoint", ["Ada Lovelace", "Grace Hopper"]),
+        ("referral", ["Grace Hopper"]),
+    ]
+    assert found[0]["date"] == "2026-11-02" and "**market**" in found[0]["snippet"]
+    assert found[1]["date"] == "2026-11-05" and found[1]["contact_ids"] == [2]
+    contact = search("analytical")
+    assert [(r["kind"], r["id"], r["names"]) for r in contact] == [("contact", 1, ["Ada Lovelace"])]
+
+
+def test_words_are_prefixes_and_all_of_them_must_match(journal):
+    assert [r["kind"] for r in search("poet")] == ["contact"]
+    assert [r["kind"] for r in search("market", "coffee")] == ["touchpoint"]
+    assert search("market", "poetry") == []
+    assert [r["names"] for r in search("Arling")] == [["Grace Hopper"]]
+    assert [r["kind"] for r in search("harbour")] == ["referral"]
+
+
+def test_results_follow_edits(journal):
+    ok("edit", "ada", "--note", "gardening now")
+    assert search("poetry") == []
+    assert [r["names"] for r in search("gardening")] == [["Ada Lovelace"]]
+
+
+HOSTILE = ['"', "*", "NEAR(", "a OR b", "col:", "-x", "^", 'market"', "market AND", "NOT market",
+           "note:market", "(market", "market*", "'; DROP TABLE contacts; --", "{market}", "NEAR(market coffee, 2)"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_searches_as_plain_words(journal, text):
+    r = cno("search", text, "-f", "json")
+    if r.code == 2:
+        assert r.stderr.startswith("cno: nothing to search for")
+    else:
+        assert r.code == 0, r.stderr
+        assert isinstance(r.json(), list)
+
+
+def test_operators_are_words_not_syntax(journal):
+    assert [r["kind"] for r in search("NEAR(market coffee, 2)")] == []  # "near" and "2" are words too
+    assert [r["kind"] for r in search("market*")] == ["touchpoint", "referral"]
+    assert search("market OR poetry") == []  # OR is a word nobody wrote
+
+
+@pytest.mark.parametrize("text", ['"***"', "***", "  ", "-", "()", "^*"])
+def test_input_without_words_is_refused(journal, text):
+    refused("search", text, journal=journal, contains="nothing to search for")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=30))
+def test_any_input_either_searches_or_is_refused(journal, text):
+    r = cno("search", "-f", "json", "--", text)
+    assert r.code in (0, 2), r.stderr
+    if r.code == 2:
+        assert r.stderr.startswith("cno: nothing to search for"), r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+
+
+def test_every_format(journal):
+    for fmt in ("table", "plain", "md", "csv"):
+        r = ok("search", "market", "-f", fmt)
+        assert "market" in r.stdout
+    assert ok("search", "market", "-f", "csv").stdout.startswith("kind,id,contact_ids,names,date,snippet")
+
+
+def test_no_journal_gives_an_empty_result(journal_path):
+    assert ok("search", "anything", "-f", "json").json() == []
+    assert not journal_path.exists()
