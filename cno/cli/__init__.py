@@ -14,14 +14,54 @@ import sys
 
 import typer
 from typer import _click as click
+from typer.core import TyperGroup
 
 from cno import __version__
 from cno.errors import CnoError
 
+# Every command, and the module under cno.cli that defines it, in --help order.
+# Only the module of the command being run is imported: `cno log` does not
+# pay for Typer to build (or Python to load) `cno export ics`.
+COMMANDS = {
+    "demo": "admin",
+    "add": "contacts", "edit": "contacts", "show": "contacts", "list": "contacts", "ls": "contacts",
+    "archive": "contacts", "unarchive": "contacts", "rm": "contacts", "merge": "contacts",
+    "milestone": "contacts",
+    "log": "touchpoints", "history": "touchpoints", "touch": "touchpoints",
+    "follow-up": "followups", "done": "followups", "snooze": "followups", "due": "followups",
+    "followups": "followups",
+    "referral": "referrals", "intro": "referrals", "referrals": "referrals",
+    "goal": "goals", "goals": "goals",
+    "review": "reports", "suggest": "reports", "stats": "reports",
+    "capture": "capture",
+    "import": "data", "export": "data", "backup": "data", "search": "data", "graph": "data",
+    "config": "admin", "db": "dbcmd",
+}  # fmt: skip
+
+
+class LazyGroup(TyperGroup):
+    """The root command group, loading a command's module only when it is asked for."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        from importlib import import_module
+
+        from typer.main import get_command
+
+        cmd = get_command(import_module(f"cno.cli.{module}").app)
+        return cmd.get_command(ctx, name) if isinstance(cmd, TyperGroup) else cmd
+
+
 app = typer.Typer(
     name="cno",
+    cls=LazyGroup,
     help=(
-        "cno — your networking journal: contacts, touchpoints, follow-ups and what is due.\n\n"
+        "cno — your networking journal: contacts, touchpoints, follow-ups, referrals, goals and what is due.\n\n"
         "Start with: cno add 'Ada Lovelace' --tier A, then cno log ada 'coffee', then cno due."
     ),
     no_args_is_help=True,
@@ -47,10 +87,6 @@ def _root(
     session = Session(db)
     ctx.obj = session
     ctx.call_on_close(session.close)
-
-
-# The command modules register themselves on `app` when imported.
-from cno.cli import admin, capture, contacts, data, dbcmd, followups, goals, referrals, reports, touchpoints  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

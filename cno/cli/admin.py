@@ -7,9 +7,11 @@ from typing import Annotated, Optional
 import typer
 
 from cno import followups, render, settings
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 config_app = typer.Typer(help="Settings kept in the journal, such as cadences per tier and tag.", no_args_is_help=True)
 app.add_typer(config_app, name="config")

@@ -6,9 +6,11 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 capture_app = typer.Typer(
     help="Turn calendar exports and mail folders into touchpoints with your contacts (matched by e-mail).",

@@ -7,7 +7,6 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, milestones, render
-from cno.cli import app
 from cno.cli.common import (
     DASH_OK,
     AsOfOpt,
@@ -24,6 +23,9 @@ from cno.cli.common import (
 from cno.dates import day_of, parse_date
 from cno.errors import CnoError
 from cno.refs import resolve
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 Company = Annotated[Optional[str], typer.Option(help="Company.")]
 Role = Annotated[Optional[str], typer.Option(help="Role or title.")]
@@ -169,7 +171,7 @@ def list_(
     _list(tag, tier, company, archived, all_, sort, fmt, as_of)
 
 
-app.command("ls", hidden=True, help="Alias of list.")(list_)
+app.command("ls", hidden=True, help="Alias of list.\n\nExample: cno ls --tag mentor")(list_)
 
 
 @app.command()

@@ -11,9 +11,11 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from cno.cli import app
 from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 import_app = typer.Typer(help="Bring contacts in: LinkedIn, vCard, CSV, or a cno JSON dump.", no_args_is_help=True)
 export_app = typer.Typer(help="Take the journal out: a JSON dump, contacts as CSV or vCard, a calendar.", no_args_is_help=True)

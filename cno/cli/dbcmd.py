@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from cno import integrity
-from cno.cli import app
 from cno.cli.common import note, session
 from cno.errors import JournalError
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 db_app = typer.Typer(help="The journal file itself: where it is, and whether it is whole.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -7,13 +7,15 @@ from typing import Annotated, Optional
 import typer
 
 from cno import followups, render
-from cno.cli import app
 from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.contacts import parse_tier
 from cno.dates import parse_due, parse_duration
 from cno.errors import CnoError
 from cno.refs import resolve
 from cno.settings import normalise_tag
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 IdOrRef = Annotated[
     str,

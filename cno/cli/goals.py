@@ -7,8 +7,10 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import goals
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, today
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 GoalId = Annotated[int, typer.Argument(metavar="ID", help="The goal's id (see: cno goal list).")]
 Metric = f"One of: {', '.join(goals.METRICS)}."

@@ -7,12 +7,14 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import referrals
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.dates import day_of, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import resolve
 from cno.touchpoints import CHANNELS, parse_channel
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 referral_app = typer.Typer(help="Referrals given and received: the Givers Gain ledger.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")

@@ -7,12 +7,14 @@ from typing import Annotated, Optional
 import typer
 
 from cno import reports
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, check_format, now_for, session, today
 from cno.dates import parse_since
 from cno.db import empty_journal
 from cno.errors import CnoError
 from cno.render import reports as views
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 
 def _conn():

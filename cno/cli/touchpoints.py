@@ -7,12 +7,14 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli import app
 from cno.cli.common import AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
 from cno.dates import day_of, parse_due, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import NotFound, resolve
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
 
 Via = Annotated[
     Optional[str],

@@ -1,0 +1,67 @@
+"""The command line itself: every command reachable, help with examples, version."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+from typer.core import TyperGroup
+from typer.main import get_command
+
+from cno import __version__
+from cno.cli import COMMANDS
+from tests.conftest import ok
+
+
+def _commands_of(module: str) -> dict:
+    cmd = get_command(importlib.import_module(f"cno.cli.{module}").app)
+    return dict(cmd.commands) if isinstance(cmd, TyperGroup) else {cmd.name: cmd}
+
+
+def test_every_command_of_every_module_is_reachable_from_the_root():
+    defined = {}
+    for module in set(COMMANDS.values()):
+        for name in _commands_of(module):
+            defined[name] = module
+    assert defined == COMMANDS
+
+
+def test_help_lists_every_visible_command_with_a_summary():
+    out = ok("--help").stdout
+    for name in COMMANDS:
+        if name != "ls":
+            assert f" {name} " in out, name
+
+
+def _leaves(cmd, path=()):
+    if isinstance(cmd, TyperGroup):
+        for name, sub in cmd.commands.items():
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield path, cmd
+
+
+def test_every_command_help_has_an_example():
+    for module in set(COMMANDS.values()):
+        for name, cmd in _commands_of(module).items():
+            for path, leaf in _leaves(cmd, (name,)):
+                assert "Example" in (leaf.help or ""), " ".join(path)
+
+
+def test_version_and_python_m():
+    assert ok("--version").stdout == f"cno {__version__}\n"
+    r = subprocess.run([sys.executable, "-m", "cno", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == f"cno {__version__}\n"
+
+
+def test_a_daily_command_loads_only_its_own_module(journal_path):
+    ok("add", "Ada")
+    code = (
+        "import sys\nfrom cno.cli import main\nassert main(['log', 'ada', 'coffee']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cno.cli.')))\n"
+        "print([m for m in ('rich.table', 'sqlite_utils', 'vobject', 'cno.io', 'cno.capture') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[-2] == "['cno.cli.common', 'cno.cli.touchpoints']"
+    assert out[-1] == "[]"
