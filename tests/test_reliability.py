@@ -165,6 +165,7 @@ HOSTILE = st.sampled_from([
     "x" * 200_000, "", " ", "ada@example.com", "fri", "last friday", "A", "Z", "Europe/London", "../../etc",
 ])  # fmt: skip
 WORDS = st.sampled_from([
+    "show", "evil", "search", "review", "suggest", "stats", "referrals", "goals", "export", "json", "vcard", "ics",
     "add", "edit", "show", "list", "ls", "log", "history", "due", "follow-up", "done", "snooze", "archive",
     "unarchive", "rm", "merge", "milestone", "touch", "followups", "config", "db", "add", "list", "rm", "edit",
     "get", "set", "unset", "check", "path", "--tag", "--tier", "--every", "--on", "--via", "--minutes", "--with",
@@ -174,12 +175,27 @@ WORDS = st.sampled_from([
 ])  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(argv=st.lists(st.one_of(WORDS, HOSTILE, st.text(max_size=20)), min_size=1, max_size=7))
+READS = st.sampled_from([
+    ["list"], ["list", "--all"], ["history"], ["history", "evil"], ["show", "evil"], ["due", "--within", "1y"],
+    ["search", "evil"], ["review"], ["suggest"], ["stats"], ["export", "csv"], ["export", "vcard"],
+    ["export", "ics"], ["milestone", "list"], ["followups", "list", "--all"], ["config", "list"], ["graph"],
+])  # fmt: skip
+FORMAT = st.sampled_from([[], ["-f", "plain"], ["-f", "md"], ["-f", "csv"], ["-f", "json"], ["-f", "table"]])
+ARGV = st.one_of(
+    st.lists(st.one_of(WORDS, HOSTILE, st.text(max_size=20)), min_size=1, max_size=7),
+    st.builds(lambda a, b, c: a + b + c, READS, FORMAT, st.lists(st.one_of(WORDS, HOSTILE), max_size=2)),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=ARGV)
 def test_hostile_argv_never_crashes_corrupts_or_leaks_escapes(journal_path, argv):
     if not journal_path.exists():
         ok("add", "Ada Lovelace", "--email", "ada@example.com", "--tier", "A")
         ok("log", "ada", "hello")
+        # data that would reach the terminal raw if any output forgot to escape it
+        ok("add", "Evil \x1b[31m\x9b2J Name", "--every", "1d", "--as-of", "2026-01-01", "--note", "\x1b]8;;x\x07")
+        ok("log", "evil", "\x1b]8;;http://x\x07click\x1b]8;;\x07", "--on", "2026-01-02")
     r = cno(*argv)
     assert r.code in (0, 1, 2), (argv, r.code, r.stderr)
     assert "Traceback" not in r.stderr
@@ -216,3 +232,36 @@ def test_db_check_finds_a_broken_search_index_and_due_date(journal_path):
     r = cno("db", "check")
     assert r.code == 3 and "problem" in r.stderr
     assert "contacts_fts" in r.stderr and "next due" in r.stderr
+
+
+def test_sigkill_during_an_import_leaves_all_or_nothing(tmp_path):
+    journal = tmp_path / "j.db"
+    env = _env(journal)
+    subprocess.run([sys.executable, "-m", "cno", "add", "Existing Person"], env=env, check=True, capture_output=True)
+    big = tmp_path / "Connections.csv"
+    rows = [f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Company {i % 97},Role,26 Jul 2025" for i in range(20_000)]
+    big.write_text("Notes:\n\"preamble\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                   + "\n".join(rows) + "\n")  # fmt: skip
+    wal = Path(f"{journal}-wal")
+    p = subprocess.Popen([sys.executable, "-m", "cno", "import", "linkedin", str(big)], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    # kill it in the middle of writing: once its transaction has put 1 MB into the WAL
+    deadline = time.time() + 60
+    while p.poll() is None and time.time() < deadline and not (wal.exists() and wal.stat().st_size > 1_000_000):
+        time.sleep(0.005)
+    assert p.poll() is None, "the import finished before it could be interrupted"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert _integrity(journal) == "ok"
+    conn = sqlite3.connect(journal)
+    names = [r[0] for r in conn.execute("SELECT name FROM contacts")]
+    conn.close()
+    assert names == ["Existing Person"]  # nothing of the killed import; every earlier row intact
+
+
+def test_exports_hold_only_the_chosen_journal(tmp_path):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    ok("--db", str(one), "add", "Only In One")
+    ok("--db", str(two), "add", "Only In Two")
+    dump = ok("--db", str(one), "export", "json").stdout
+    assert "Only In One" in dump and "Only In Two" not in dump and str(tmp_path) not in dump
