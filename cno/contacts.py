@@ -26,7 +26,7 @@ CLEARABLE = {
     "tag": "tags", "tags": "tags",
 }  # fmt: skip
 SORTS = ("name", "last", "next", "strength")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 
 
 @dataclass
@@ -112,7 +112,7 @@ def parse_email(text: str) -> str:
 
 def parse_phone(text: str) -> str:
     p = " ".join(text.split())
-    if not p or not re.search(r"\d", p):
+    if not p or not re.search(r"\d", p) or re.search(r"[\x00-\x1f\x7f-\x9f]", p):
         raise CnoError(f"not a phone number: {text!r} (e.g. +44 20 7946 0958)")
     return p
 

@@ -217,17 +217,8 @@ def snooze_contact(conn, contact: sqlite3.Row, duration: Duration, today: date) 
 # -- the due report -----------------------------------------------------------
 
 
-def due_items(
-    conn: sqlite3.Connection,
-    today: date,
-    *,
-    within: Duration,
-    tag: str | None = None,
-    tier: str | None = None,
-    limit: int | None = None,
-) -> list[dict]:
-    """Overdue check-ins and follow-ups (most overdue first), then those due by today + within."""
-    horizon = within.after(today).isoformat()
+def _due_sql(columns: str, tag: str | None, tier: str | None) -> tuple[str, list]:
+    """Check-ins and open follow-ups of active contacts due in [:start, :end], as one UNION."""
     filters, fargs = "", []
     if tag:
         filters += " AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)"
@@ -236,17 +227,40 @@ def due_items(
         filters += " AND c.tier = ?"
         fargs.append(tier)
     sql = (
-        "SELECT * FROM ("
+        f"SELECT {columns} FROM ("
         " SELECT 'cadence' AS kind, c.id AS contact_id, c.name, c.next_due_on AS due_on,"
         "  c.last_touch_on, NULL AS note, NULL AS follow_up_id, c.tier"
-        " FROM contacts c WHERE c.archived = 0 AND c.next_due_on <= ?" + filters +
+        " FROM contacts c WHERE c.archived = 0 AND c.next_due_on BETWEEN ? AND ?" + filters +
         " UNION ALL"
         " SELECT 'follow-up', c.id, c.name, f.due_on, c.last_touch_on, f.note, f.id, c.tier"
         " FROM followups f JOIN contacts c ON c.id = f.contact_id"
-        " WHERE f.done_on IS NULL AND f.due_on <= ? AND c.archived = 0" + filters +
-        ") ORDER BY due_on, name COLLATE NOCASE, kind, follow_up_id"
+        " WHERE f.done_on IS NULL AND f.due_on BETWEEN ? AND ? AND c.archived = 0" + filters +
+        ")"
     )  # fmt: skip
-    args = [horizon, *fargs, horizon, *fargs]
+    return sql, fargs
+
+
+def due_items(
+    conn: sqlite3.Connection,
+    today: date,
+    *,
+    within: Duration | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    tag: str | None = None,
+    tier: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """Overdue check-ins and follow-ups (most overdue first), then those due by today + within.
+
+    `start` and `end` (instead of `within`) bound the due dates: the review
+    asks for overdue, due today and coming up separately.
+    """
+    lo = start.isoformat() if start else "0000-00-00"
+    hi = (end or within.after(today)).isoformat()
+    sql, fargs = _due_sql("*", tag, tier)
+    sql += " ORDER BY due_on, name COLLATE NOCASE, kind, follow_up_id"
+    args = [lo, hi, *fargs, lo, hi, *fargs]
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -256,3 +270,10 @@ def due_items(
         item["days_overdue"] = (today - date.fromisoformat(r["due_on"])).days
         items.append(item)
     return items
+
+
+def count_due(conn: sqlite3.Connection, start: date | None, end: date) -> int:
+    """How many check-ins and follow-ups fall due in [start, end], without reading them."""
+    lo = start.isoformat() if start else "0000-00-00"
+    sql, _ = _due_sql("count(*)", None, None)
+    return conn.execute(sql, [lo, end.isoformat(), lo, end.isoformat()]).fetchone()[0]

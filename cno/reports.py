@@ -27,21 +27,28 @@ def parse_review_period(text: str) -> str:
 # -- review ---------------------------------------------------------------------
 
 
+SECTION_LIMIT = 50  # a digest lists at most this many items per section, and says how many there are
+
+
 def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
-    """Every section of the digest, each a key (SPEC "Reports": review)."""
+    """Every section of the digest, each a key (SPEC "Reports": review).
+
+    Lists hold at most SECTION_LIMIT items (the most urgent); `totals` says
+    how many each has in all.
+    """
     from cno import goals, referrals
 
     days = REVIEW_DAYS[parse_review_period(period)]
     start = today - timedelta(days=days - 1)  # the N days ending today
-    horizon = today + timedelta(days=days)
-    due = followups.due_items(conn, today, within=Duration(0, "d"))
+    tomorrow, horizon = today + timedelta(days=1), today + timedelta(days=days)
+    yesterday = today - timedelta(days=1)
     ledger_rows, totals = referrals.ledger(conn, today, since=start, until=today)
     progress = goals.progress(conn, today)
     minutes, touch_count = conn.execute(
         "SELECT coalesce(sum(minutes), 0), count(*) FROM touchpoints WHERE happened_on BETWEEN ? AND ?",
         (start.isoformat(), today.isoformat()),
     ).fetchone()
-    budget = next((g for g in progress if g["metric"] == "minutes"), None)
+    upcoming = coming_up(conn, today, horizon)
     return {
         "as_of": today.isoformat(),
         "period": period,
@@ -49,23 +56,28 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
         "window_start": start.isoformat(),
         "window_end": today.isoformat(),
         "horizon": horizon.isoformat(),
-        "overdue": [i for i in due if i["days_overdue"] > 0],
-        "due_today": [i for i in due if i["days_overdue"] == 0],
-        "coming_up": coming_up(conn, today, horizon),
+        "overdue": followups.due_items(conn, today, end=yesterday, limit=SECTION_LIMIT),
+        "due_today": followups.due_items(conn, today, start=today, end=today, limit=SECTION_LIMIT),
+        "coming_up": upcoming[:SECTION_LIMIT],
+        "totals": {
+            "overdue": followups.count_due(conn, None, yesterday),
+            "due_today": followups.count_due(conn, today, today),
+            "coming_up": len(upcoming),
+        },
         "goals": progress,
         "referrals": {**totals, "contacts": ledger_rows[:10]},
         "time": {
             "minutes": minutes,
             "touchpoints": touch_count,
-            "budget_goal": budget,
+            "budget_goal": next((g for g in progress if g["metric"] == "minutes"), None),
         },
         "cooling": cooling(conn, today, days),
         "new_contacts": [
             dict(r)
             for r in conn.execute(
                 "SELECT id, name, company, met_on FROM contacts WHERE met_on BETWEEN ? AND ? AND archived = 0"
-                " ORDER BY met_on DESC, name_key",
-                (start.isoformat(), today.isoformat()),
+                " ORDER BY met_on DESC, name_key LIMIT ?",
+                (start.isoformat(), today.isoformat(), SECTION_LIMIT),
             )
         ],
     }
@@ -76,26 +88,36 @@ def is_empty(report: dict) -> bool:
     return not (report["overdue"] or report["due_today"] or report["coming_up"])
 
 
+def _month_days(first: date, last: date) -> list[str]:
+    """Every 'MM-DD' from first to last, to find anniversaries with an index-free IN."""
+    return [(first + timedelta(days=i)).strftime("%m-%d") for i in range((last - first).days + 1)]
+
+
 def coming_up(conn: sqlite3.Connection, today: date, horizon: date) -> list[dict]:
     """Follow-ups, check-ins, birthdays and yearly milestones from tomorrow through `horizon`."""
-    lo, hi = (today + timedelta(days=1)).isoformat(), horizon.isoformat()
+    tomorrow = today + timedelta(days=1)
+    lo, hi = tomorrow.isoformat(), horizon.isoformat()
     items = [
-        {**i, "kind": i["kind"], "on": i["due_on"], "what": i["note"] or ("check in" if i["kind"] == "cadence" else "")}
-        for i in followups.due_items(conn, today, within=Duration((horizon - today).days, "d"))
-        if i["due_on"] >= lo
+        {**i, "on": i["due_on"], "what": i["note"] or ("check in" if i["kind"] == "cadence" else "")}
+        for i in followups.due_items(conn, today, start=tomorrow, end=horizon)
     ]
+    days = _month_days(tomorrow, horizon)
+    marks = ",".join("?" * len(days))
     for cid, name, bday in conn.execute(
         "SELECT id, name, birthday FROM contacts WHERE archived = 0 AND birthday IS NOT NULL"
+        f" AND substr(birthday, -5) IN ({marks})",
+        days,
     ):
-        nxt = next_anniversary(bday, today + timedelta(days=1))
+        nxt = next_anniversary(bday, tomorrow)
         if nxt and nxt.isoformat() <= hi:
             age = nxt.year - int(bday[:4]) if not bday.startswith("--") else None
             items.append(_dated("birthday", cid, name, nxt, f"birthday{f' ({age})' if age else ''}"))
     for cid, name, label, on in conn.execute(
         "SELECT c.id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
-        " WHERE m.yearly = 1 AND c.archived = 0"
+        f" WHERE m.yearly = 1 AND c.archived = 0 AND substr(m.on_date, -5) IN ({marks})",
+        days,
     ):
-        nxt = next_anniversary(on, today + timedelta(days=1))
+        nxt = next_anniversary(on, tomorrow)
         if nxt and nxt.isoformat() <= hi:
             items.append(_dated("milestone", cid, name, nxt, f"{label} ({nxt.year - int(on[:4])} years)"))
     for cid, name, label, on in conn.execute(
@@ -113,9 +135,16 @@ def _dated(kind: str, cid: int, name: str, on: date, what: str) -> dict:
 
 
 def cooling(conn: sqlite3.Connection, today: date, days: int) -> list[dict]:
-    """The relationships whose strength fell most over the last `days` days."""
+    """The relationships whose strength fell most over the last `days` days.
+
+    Contacts with activity in the window are computed one by one (what they
+    gained did not exist then). For everyone else the drop is a function of
+    today's sum alone, 100·(e^(−S/K) − e^(−S·k/K)) with k = 2^(days/half-life),
+    which peaks at S* = K·ln(k)/(k − 1) and falls away on both sides: the
+    largest drops are the sums nearest S* from below and from above, which
+    the strength index finds without reading every contact.
+    """
     then = today - timedelta(days=days)
-    # what was added since `then` did not exist then: take it out of the sum
     recent: dict[int, float] = {}
     for cid, via, on, gave in conn.execute(
         "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoints t"
@@ -125,15 +154,48 @@ def cooling(conn: sqlite3.Connection, today: date, days: int) -> list[dict]:
         recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.touch_weight(via, gave), on)
     for cid, on in conn.execute("SELECT contact_id, on_date FROM referrals WHERE on_date > ?", (then.isoformat(),)):
         recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.REFERRAL_WEIGHT, on)
+    k = 2.0 ** (days / scoring.HALF_LIFE_DAYS)
+    raw_star = scoring.SCALE * math.log(k) / (k - 1) * scoring.scale(today)
     rows = []
-    for cid, name, raw in conn.execute("SELECT id, name, strength_raw FROM contacts WHERE archived = 0 AND strength_raw > 0"):
+    seen = set()
+
+    def consider(cid, name, raw):
+        if cid in seen:
+            return
+        seen.add(cid)
         now = scoring.strength(raw, today)
         before = scoring.strength(max(0.0, raw - recent.get(cid, 0.0)), then)
         if before - now > 0:
             rows.append({"contact_id": cid, "name": name, "strength": now, "strength_then": before,
                          "drop": round(before - now, 1)})  # fmt: skip
+
+    for chunk in _chunks(list(recent)):
+        for cid, name, raw in conn.execute(
+            f"SELECT id, name, strength_raw FROM contacts WHERE archived = 0 AND id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            consider(cid, name, raw)
+    # untouched contacts nearest the peak, from below and from above: read
+    # along the strength index until COOLING_TOP of them on each side
+    for op, order in (("<=", "DESC"), (">", "ASC")):
+        found = 0
+        for cid, name, raw in conn.execute(
+            f"SELECT id, name, strength_raw FROM contacts WHERE strength_raw {op} ? AND strength_raw > 0"
+            f" AND archived = 0 ORDER BY strength_raw {order}",
+            (raw_star,),
+        ):
+            if cid in recent:
+                continue
+            consider(cid, name, raw)
+            found += 1
+            if found == COOLING_TOP:
+                break
     rows.sort(key=lambda r: (-r["drop"], r["name"].casefold()))
     return rows[:COOLING_TOP]
+
+
+def _chunks(ids: list[int], size: int = 500):
+    return (ids[i : i + size] for i in range(0, len(ids), size))
 
 
 # -- suggest --------------------------------------------------------------------

@@ -29,7 +29,7 @@ REFERRAL_WEIGHT = 3.0
 _MAX_EXP = 1000.0
 
 
-def _scale(day: date) -> float:
+def scale(day: date) -> float:
     e = (day - EPOCH).days / HALF_LIFE_DAYS
     return 2.0 ** max(-_MAX_EXP, min(_MAX_EXP, e))
 
@@ -40,12 +40,12 @@ def touch_weight(via: str, gave: bool) -> float:
 
 def contribution(weight: float, day: date | str) -> float:
     """What one interaction adds to strength_raw."""
-    return weight * _scale(day if isinstance(day, date) else date.fromisoformat(day[:10]))
+    return weight * scale(day if isinstance(day, date) else date.fromisoformat(day[:10]))
 
 
 def current_sum(raw: float, today: date) -> float:
     """S at `today` from the epoch-scaled raw sum."""
-    return raw / _scale(today) if raw else 0.0
+    return raw / scale(today) if raw else 0.0
 
 
 def strength(raw: float | None, today: date) -> float:

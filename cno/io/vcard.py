@@ -146,9 +146,16 @@ def read(text: str, where: str) -> list[Record]:
 
 
 def escape(text: str) -> str:
-    """A TEXT value of vCard 4.0 / iCalendar: backslash, comma, semicolon and newlines escaped."""
-    return (
-        text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    """A TEXT value of vCard 4.0 / iCalendar: backslash, comma, semicolon and newlines escaped.
+
+    Other control characters may not appear in these formats at all, and must
+    never reach a terminal raw: they are written as visible `\\xNN` text.
+    """
+    from cno.render import clean
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\\n".join(
+        clean(part).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;") for part in text.split("\n")
     )
 
 
@@ -182,7 +189,9 @@ def card(c: dict) -> str:
     if c["timezone"]:
         props.append(f"TZ;VALUE=text:{escape(c['timezone'])}")
     if c["linkedin"]:
-        props.append(f"URL:{c['linkedin']}")
+        from cno.render import clean
+
+        props.append(f"URL:{clean(c['linkedin'])}")  # a URI: no text escaping, but never a raw control byte
     if c["tags"]:
         props.append("CATEGORIES:" + ",".join(escape(t) for t in c["tags"]))
     if c["note"]:
