@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cno import followups, scoring
+from cno.bulk import insert_rows
 from cno.dates import day_of, parse_birthday, parse_duration, parse_past
 from cno.errors import CnoError
 from cno.refs import name_key
@@ -27,6 +29,8 @@ CLEARABLE = {
 }  # fmt: skip
 SORTS = ("name", "last", "next", "strength")
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
+# SQLite's NOCASE folds ASCII letters only: the same test as _check_emails_free's query
+_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass
@@ -133,13 +137,19 @@ def get(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
     return row
 
 
-def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: date) -> int:
+def _new_contact(name: str, data: ContactInput, today: date) -> tuple[dict, list[str], list[str], list[str]]:
+    """A new contact's column values and lists, validated (what `add` writes)."""
     name = parse_name(name)
     cols = data.validate(today)
     emails, phones, tags = data.clean_lists()
-    _check_emails_free(conn, emails, None)
     cols.setdefault("met_on", today.isoformat())
     cols.update(uid=str(uuid.uuid4()), name=name, name_key=name_key(name), created_on=today.isoformat())
+    return cols, emails, phones, tags
+
+
+def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: date) -> int:
+    cols, emails, phones, tags = _new_contact(name, data, today)
+    _check_emails_free(conn, emails, None)
     keys = list(cols)
     cur = conn.execute(
         f"INSERT INTO contacts ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
@@ -149,6 +159,47 @@ def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: 
     _add_lists(conn, cid, emails, phones, tags)
     followups.refresh(conn, [cid])
     return cid
+
+
+# Every column `add` can set: a bulk insert names them all, NULL where unset,
+# which is what the column defaults give a single insert.
+_NEW_COLUMNS = ("id", "uid", "name", "name_key", "created_on", "met_on", *TEXT_FIELDS, "tier", "every", "birthday", "timezone")
+
+
+def add_contacts(conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInput]], today: date) -> list[int]:
+    """Add many contacts, each exactly as `add_contact` would; returns their ids in order.
+
+    For imports and generated journals: every row is validated as `add` does
+    (an e-mail already taken, in the journal or earlier in `rows`, is refused
+    the same way), then the rows go in with one statement per table and the
+    maintained columns are computed once. Run it inside a transaction, so a
+    bad row leaves nothing behind. Ids are given explicitly as the largest id
+    + 1, + 2, …: the ids SQLite would have chosen one insert at a time.
+    """
+    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0]
+    new, emails, phones, tags = [], [], [], []
+    taken: dict[str, tuple[int, str]] = {}
+    for cid, (name, data) in enumerate(rows, start):
+        cols, mails, nums, labels = _new_contact(name, data, today)
+        for e in mails:
+            key = e.translate(_NOCASE)
+            if key in taken:
+                other_id, other = taken[key]
+                raise CnoError(f"{e} already belongs to {other} (#{other_id})")
+            taken[key] = (cid, cols["name"])
+        _check_emails_free(conn, mails, None)
+        cols["id"] = cid
+        new.append([cols.get(k) for k in _NEW_COLUMNS])
+        emails += [(cid, e, i) for i, e in enumerate(mails)]
+        phones += [(cid, p, i) for i, p in enumerate(nums)]
+        tags += [(cid, t) for t in labels]
+    insert_rows(conn, "contacts", _NEW_COLUMNS, new)
+    conn.executemany("INSERT INTO contact_emails (contact_id, email, position) VALUES (?, ?, ?)", emails)
+    conn.executemany("INSERT INTO contact_phones (contact_id, phone, position) VALUES (?, ?, ?)", phones)
+    conn.executemany("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
+    ids = [r[0] for r in new]
+    followups.refresh(conn, ids)
+    return ids
 
 
 def _check_emails_free(conn, emails, own_id):
@@ -287,7 +338,7 @@ def _lists_for(conn, ids: list[int]) -> dict[int, dict[str, list[str]]]:
     return out
 
 
-def _summary(row, lists, every_days, today: date) -> dict:
+def _summary(row, lists, today: date) -> dict:
     """The pinned `list` JSON keys (SPEC "Output")."""
     return {
         "id": row["id"],
@@ -298,7 +349,7 @@ def _summary(row, lists, every_days, today: date) -> dict:
         "phones": lists["phones"],
         "tags": lists["tags"],
         "tier": row["tier"],
-        "every_days": every_days,
+        "every_days": row["cadence_days"],  # kept current by followups.refresh
         "birthday": row["birthday"],
         "timezone": row["timezone"],
         "last_touch_on": row["last_touch_on"],
@@ -344,8 +395,7 @@ def list_contacts(
     sql = "SELECT * FROM contacts" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     rows = conn.execute(sql, args).fetchall()
     lists = _lists_for(conn, [r["id"] for r in rows])
-    days = followups.every_days(conn, rows)
-    return [_summary(r, lists[r["id"]], days[r["id"]], today) for r in rows]
+    return [_summary(r, lists[r["id"]], today) for r in rows]
 
 
 def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetime | None = None) -> dict:
@@ -354,7 +404,7 @@ def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetim
 
     row = get(conn, contact_id)
     summary = _summary(
-        row, _lists_for(conn, [contact_id])[contact_id], followups.every_days(conn, [row])[contact_id], today
+        row, _lists_for(conn, [contact_id])[contact_id], today
     )
     out = {
         **summary,

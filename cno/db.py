@@ -26,6 +26,7 @@ KNOWN_MIGRATIONS = (
     "m004_search",
     "m005_capture",
     "m006_strength",
+    "m007_contact_summaries",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs. None so far.

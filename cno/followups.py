@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from cno.dates import Duration, parse_duration
 from cno.errors import CnoError
 from cno.settings import TIER_CADENCE_DEFAULTS
 
 _SEP = "\x1f"
+# refresh more contacts than this, and more than half of them, in one pass
+_MANY = 1000
 
 
 def cadence_settings(conn: sqlite3.Connection) -> tuple[dict[str, Duration], dict[str, Duration]]:
@@ -62,56 +64,144 @@ def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
     A touchpoint dated on or after the day of a snooze ends that snooze.
     """
     settings = cadence_settings(conn)
+    if contact_ids is None:
+        _refresh_all(conn, settings)
+        return
+    ids = sorted(set(contact_ids))
+    if len(ids) > _MANY and len(ids) * 2 > conn.execute("SELECT count(*) FROM contacts").fetchone()[0]:
+        # most of the journal (a bulk write): one pass over everything is
+        # faster than looking each contact's history up
+        _refresh_all(conn, settings, only=set(ids))
+        return
     sql = (
         "SELECT c.id, c.every, c.tier, c.created_on, c.snoozed_until, c.snoozed_on,"
         " (SELECT max(happened_on) FROM touchpoint_contacts t WHERE t.contact_id = c.id) AS last,"
         " (SELECT group_concat(tag, char(31)) FROM contact_tags g WHERE g.contact_id = c.id) AS tags"
         " FROM contacts c"
     )
-    if contact_ids is None:
-        batches = [conn.execute(sql).fetchall()]
-    else:
-        ids = sorted(set(contact_ids))
-        batches = (
-            conn.execute(f"{sql} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-            for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
-        )
     from cno import scoring
 
-    for rows in batches:
-        raw = scoring.raw_for(conn, [r["id"] for r in rows])
-        updates = []
-        for r in rows:
-            snoozed_until, snoozed_on = r["snoozed_until"], r["snoozed_on"]
-            if snoozed_on and r["last"] and r["last"] >= snoozed_on:
-                snoozed_until = snoozed_on = None
-            cadence = effective_cadence(
-                r["every"], r["tier"], (r["tags"] or "").split(_SEP) if r["tags"] else [], settings
-            )
-            due = compute_next_due(r["created_on"], r["last"], snoozed_until, cadence)
-            updates.append((r["last"], due, snoozed_until, snoozed_on, raw[r["id"]], r["id"]))
-        conn.executemany(
-            "UPDATE contacts SET last_touch_on = ?, next_due_on = ?, snoozed_until = ?, snoozed_on = ?,"
-            " strength_raw = ? WHERE id = ?",
-            updates,
-        )
-
-
-def every_days(conn: sqlite3.Connection, rows, settings=None) -> dict[int, int | None]:
-    """Effective cadence in days (a month counts 30) for each contact row."""
-    settings = settings or cadence_settings(conn)
-    ids = [r["id"] for r in rows]
-    tags: dict[int, list[str]] = {i: [] for i in ids}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for cid, tag in conn.execute(
-            f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            tags[cid].append(tag)
-    out = {}
-    for r in rows:
-        cad = effective_cadence(r["every"], r["tier"], tags[r["id"]], settings)
-        out[r["id"]] = cad.days if cad else None
-    return out
+        rows = conn.execute(f"{sql} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        raw = scoring.raw_for(conn, [r["id"] for r in rows])
+        ledger = _ledgers(conn, [r["id"] for r in rows])
+        prior = {
+            r["id"]: conn.execute(
+                "SELECT count(*) FROM touchpoint_contacts WHERE contact_id = ? AND happened_on > ? AND happened_on <= ?",
+                (r["id"], _year_before(r["last"]), r["last"]),
+            ).fetchone()[0]
+            for r in rows
+            if r["last"]
+        }
+        _store(
+            conn,
+            [
+                (r, r["last"], (r["tags"] or "").split(_SEP) if r["tags"] else [], raw[r["id"]],
+                 prior.get(r["id"], 0), ledger.get(r["id"], _NO_LEDGER))
+                for r in rows
+            ],
+            settings,
+        )  # fmt: skip
+
+
+# given, received, intros, won value given, won value received
+_NO_LEDGER = (0, 0, 0, 0.0, 0.0)
+
+
+def _year_before(day: str) -> str:
+    """The day a year before `day`: "how often you used to meet" counts touches after it."""
+    return (date.fromisoformat(day) - timedelta(days=365)).isoformat()
+
+
+def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple]:
+    """Each contact's all-time referral ledger (see _NO_LEDGER), for these contacts or all."""
+    where = f" AND {{col}} IN ({','.join('?' * len(ids))})" if ids is not None else ""
+    args = ids or []
+    out: dict[int, list] = {}
+    for cid, given, received, won_given, won_received in conn.execute(
+        "SELECT contact_id, sum(direction = 'given'), sum(direction = 'received'),"
+        " sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END),"
+        " sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END)"
+        " FROM referrals WHERE 1" + where.format(col="contact_id") + " GROUP BY contact_id",
+        args,
+    ):
+        out[cid] = [given, received, 0, float(won_given), float(won_received)]
+    for cid, intros in conn.execute(
+        "SELECT tc.contact_id, count(*) FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
+        " WHERE t.intro = 1" + where.format(col="tc.contact_id") + " GROUP BY tc.contact_id",
+        args,
+    ):
+        out.setdefault(cid, list(_NO_LEDGER))[2] = intros
+    return {cid: tuple(v) for cid, v in out.items()}
+
+
+def _store(conn: sqlite3.Connection, contacts, settings) -> None:
+    """Write the maintained columns from each
+    (contact row, last touch, tags, strength sum, prior touches, referral ledger)."""
+    updates = []
+    for r, last, tags, raw, prior, ledger in contacts:
+        snoozed_until, snoozed_on = r["snoozed_until"], r["snoozed_on"]
+        if snoozed_on and last and last >= snoozed_on:
+            snoozed_until = snoozed_on = None
+        cadence = effective_cadence(r["every"], r["tier"], tags, settings)
+        due = compute_next_due(r["created_on"], last, snoozed_until, cadence)
+        updates.append((last, due, snoozed_until, snoozed_on, raw, cadence.days if cadence else None, prior, *ledger, r["id"]))
+    conn.executemany(
+        "UPDATE contacts SET last_touch_on = ?, next_due_on = ?, snoozed_until = ?, snoozed_on = ?,"
+        " strength_raw = ?, cadence_days = ?, prior_touches = ?,"
+        " ref_given = ?, ref_received = ?, intros = ?, won_given = ?, won_received = ? WHERE id = ?",
+        updates,
+    )
+
+
+def _refresh_all(conn: sqlite3.Connection, settings, only: set[int] | None = None) -> None:
+    """`refresh` of every contact (or of those in `only`) from one grouped pass per table.
+
+    The strength sums add the same terms in the same order as
+    `scoring.raw_for` (a contact's touchpoints by date then row, then its
+    referrals by date then row), so the floats come out identical; one
+    contribution per distinct (channel, gave, day) is computed and reused.
+    """
+    from cno import scoring
+
+    last = dict(conn.execute("SELECT contact_id, max(happened_on) FROM touchpoint_contacts GROUP BY contact_id"))
+    tags: dict[int, list[str]] = {}
+    for cid, tag in conn.execute("SELECT contact_id, tag FROM contact_tags ORDER BY contact_id, tag"):
+        tags.setdefault(cid, []).append(tag)
+    raw: dict[int, float] = {}
+    prior: dict[int, int] = {}
+    year_before = {cid: _year_before(day) for cid, day in last.items()}
+    memo: dict[tuple, float] = {}
+    # NOT INDEXED: reading both tables in row order and sorting is twice as
+    # fast as walking the contact index with two lookups per row
+    for cid, via, on, gave in conn.execute(
+        "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoint_contacts tc NOT INDEXED"
+        " JOIN touchpoints t ON t.id = tc.touchpoint_id ORDER BY tc.contact_id, tc.happened_on, tc.rowid"
+    ):
+        term = memo.get((via, gave, on))
+        if term is None:
+            term = memo[(via, gave, on)] = scoring.contribution(scoring.touch_weight(via, gave), on)
+        raw[cid] = raw.get(cid, 0.0) + term
+        if on > year_before[cid]:
+            prior[cid] = prior.get(cid, 0) + 1
+    for cid, on in conn.execute("SELECT contact_id, on_date FROM referrals ORDER BY contact_id, on_date, rowid"):
+        term = memo.get(on)
+        if term is None:
+            term = memo[on] = scoring.contribution(scoring.REFERRAL_WEIGHT, on)
+        raw[cid] = raw.get(cid, 0.0) + term
+    rows = conn.execute("SELECT id, every, tier, created_on, snoozed_until, snoozed_on FROM contacts").fetchall()
+    if only is not None:
+        rows = [r for r in rows if r["id"] in only]
+    ledger = _ledgers(conn, None)
+    _store(
+        conn,
+        [
+            (r, last.get(r["id"]), tags.get(r["id"], []), raw.get(r["id"], 0.0), prior.get(r["id"], 0),
+             ledger.get(r["id"], _NO_LEDGER))
+            for r in rows
+        ],
+        settings,
+    )  # fmt: skip
 
 
 # -- follow-ups ---------------------------------------------------------------

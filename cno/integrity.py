@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 from cno import followups
@@ -31,18 +32,30 @@ def check(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
+MAINTAINED = (
+    "last_touch_on", "next_due_on", "cadence_days", "prior_touches",
+    "ref_given", "ref_received", "intros", "won_given", "won_received",
+)  # fmt: skip
+
+
 def _maintained_columns(conn: sqlite3.Connection) -> list[str]:
-    """Recompute last touch and next due in a savepoint and compare, then undo."""
-    before = conn.execute("SELECT id, name, last_touch_on, next_due_on FROM contacts ORDER BY id").fetchall()
+    """Recompute every maintained column in a savepoint and compare, then undo."""
+    cols = ", ".join(MAINTAINED)
+    before = conn.execute(f"SELECT id, name, strength_raw, {cols} FROM contacts ORDER BY id").fetchall()
     conn.execute("SAVEPOINT cno_check")
     try:
         followups.refresh(conn)
-        after = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, last_touch_on, next_due_on FROM contacts")}
+        after = {r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT id, strength_raw, {cols} FROM contacts")}
     finally:
         conn.execute("ROLLBACK TO cno_check")
         conn.execute("RELEASE cno_check")
-    return [
-        f"contact #{cid} ({name}): stored last touch/next due {last}/{nxt}, expected {after[cid][0]}/{after[cid][1]}"
-        for cid, name, last, nxt in before
-        if (last, nxt) != after[cid]
-    ]
+    problems = []
+    for r in before:
+        stored, expected = tuple(r[2:]), after[r[0]]
+        if stored[1:] != expected[1:] or not math.isclose(stored[0], expected[0], rel_tol=1e-9, abs_tol=1e-12):
+            diff = [c for c, a, b in zip(("strength_raw", *MAINTAINED), stored, expected) if a != b]
+            problems.append(
+                f"contact #{r[0]} ({r[1]}): stored " + ", ".join(f"{c}={a}" for c, a in zip(("strength_raw", *MAINTAINED), stored) if c in diff)
+                + ", expected " + ", ".join(f"{c}={b}" for c, b in zip(("strength_raw", *MAINTAINED), expected) if c in diff)
+            )
+    return problems

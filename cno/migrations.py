@@ -308,3 +308,41 @@ def m006_strength(db):
     raw = scoring.raw_for(db.conn, ids)
     db.conn.executemany("UPDATE contacts SET strength_raw = ? WHERE id = ?", [(v, k) for k, v in raw.items()])
     db.execute("CREATE INDEX contacts_strength ON contacts(strength_raw)")
+
+
+@migrations()
+def m007_contact_summaries(db):
+    # What the reports read for every contact, kept on the contact row by the
+    # same refresh that keeps its due date, so a report over 100k contacts is
+    # an index scan, not an aggregate over a million touchpoints:
+    # - cadence_days: the effective cadence in days (a month counts 30)
+    # - prior_touches: touchpoints in the year up to the last one (`suggest`:
+    #   how often you used to meet)
+    # - ref_given, ref_received, intros, won_given, won_received: the
+    #   all-time referral ledger (`referrals`, `suggest`)
+    # The covering index lets goal metrics count a period's touchpoints from
+    # the index alone.
+    _run(
+        db,
+        """
+        ALTER TABLE contacts ADD COLUMN cadence_days INTEGER;
+        ALTER TABLE contacts ADD COLUMN prior_touches INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contacts ADD COLUMN ref_given INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contacts ADD COLUMN ref_received INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contacts ADD COLUMN intros INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE contacts ADD COLUMN won_given REAL NOT NULL DEFAULT 0;
+        ALTER TABLE contacts ADD COLUMN won_received REAL NOT NULL DEFAULT 0;
+        CREATE INDEX contacts_activity ON contacts(ref_given + ref_received + intros DESC, name_key, id);
+        CREATE INDEX touchpoints_period ON touchpoints(happened_on, via, gave, intro, minutes);
+        CREATE INDEX touchpoints_intro ON touchpoints(happened_on) WHERE intro = 1;
+        """,
+    )
+    import sqlite3
+
+    from cno import followups
+
+    db.conn.row_factory, before = sqlite3.Row, db.conn.row_factory  # what cno's code reads rows as
+    try:
+        followups.refresh(db.conn)
+    finally:
+        db.conn.row_factory = before

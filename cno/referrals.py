@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from cno import followups, touchpoints
+from cno.bulk import insert_rows
 from cno.dates import day_of
 from cno.errors import CnoError
 from cno.refs import Ambiguous, name_key
@@ -103,6 +105,35 @@ def _prospect_cols(conn, contact_id: int, direction: str, prospect: str | None) 
 # -- writing ------------------------------------------------------------------
 
 
+def _new_referral(
+    conn: sqlite3.Connection,
+    direction: str,
+    contact_id: int,
+    today: date,
+    *,
+    prospect: str | None = None,
+    value: float | None = None,
+    on: date | None = None,
+    note: str | None = None,
+) -> dict:
+    """A new referral's column values, validated (what `referral give|receive` writes)."""
+    if direction not in DIRECTIONS:
+        raise CnoError(f"unknown direction {direction!r} — use given or received")
+    on = day_of(on) if on is not None else today
+    if on > today:
+        raise CnoError(f"a referral can't be in the future ({on.isoformat()}); today is {today.isoformat()}")
+    return {
+        "uid": str(uuid.uuid4()),
+        "direction": direction,
+        "contact_id": contact_id,
+        **_prospect_cols(conn, contact_id, direction, prospect),
+        "value": parse_value(value) if value is not None else None,
+        "on_date": on.isoformat(),
+        "note": (note or "").strip() or None,
+        "created_on": today.isoformat(),
+    }
+
+
 def add_referral(
     conn: sqlite3.Connection,
     direction: str,
@@ -115,26 +146,32 @@ def add_referral(
     note: str | None = None,
 ) -> int:
     """Record a referral given to, or received from, `contact_id`; returns its id."""
-    if direction not in DIRECTIONS:
-        raise CnoError(f"unknown direction {direction!r} — use given or received")
-    on = day_of(on) if on is not None else today
-    if on > today:
-        raise CnoError(f"a referral can't be in the future ({on.isoformat()}); today is {today.isoformat()}")
-    cols = {
-        "uid": str(uuid.uuid4()),
-        "direction": direction,
-        "contact_id": contact_id,
-        **_prospect_cols(conn, contact_id, direction, prospect),
-        "value": parse_value(value) if value is not None else None,
-        "on_date": on.isoformat(),
-        "note": (note or "").strip() or None,
-        "created_on": today.isoformat(),
-    }
+    cols = _new_referral(conn, direction, contact_id, today, prospect=prospect, value=value, on=on, note=note)
     cur = conn.execute(
         f"INSERT INTO referrals ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", list(cols.values())
     )
     followups.refresh(conn, [contact_id])  # referrals count in relationship strength
     return cur.lastrowid
+
+
+def add_referrals(conn: sqlite3.Connection, items: Iterable[dict], today: date) -> list[int]:
+    """Record many referrals, each exactly as `add_referral` would; returns their ids in order.
+
+    Each item holds `add_referral`'s arguments: `direction`, `contact_id` and
+    any of its keywords (`prospect`, `value`, `on`, `note`). All are
+    validated first, inserted with one statement, and the strength of the
+    contacts involved is computed once. Run it inside a transaction, so a bad
+    item leaves nothing behind. Ids are given explicitly as the largest id
+    + 1, + 2, …: the ids SQLite would have chosen one insert at a time.
+    """
+    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM referrals").fetchone()[0]
+    rows = [{"id": rid, **_new_referral(conn, today=today, **item)} for rid, item in enumerate(items, start)]
+    if not rows:
+        return []
+    keys = list(rows[0])
+    insert_rows(conn, "referrals", keys, ([r[k] for k in keys] for r in rows))
+    followups.refresh(conn, {r["contact_id"] for r in rows})
+    return [r["id"] for r in rows]
 
 
 def close_referral(
@@ -172,6 +209,7 @@ def close_referral(
         "UPDATE referrals SET status = ?, closed_value = ?, closed_on = ? WHERE id = ?",
         ("won" if won else "lost", closed_value, on.isoformat(), referral_id),
     )
+    followups.refresh(conn, [row["contact_id"]])  # the contact's won value
     return get_referral(conn, referral_id)
 
 
@@ -247,6 +285,13 @@ def remove_referral(conn: sqlite3.Connection, referral_id: int) -> dict:
     return row[0]
 
 
+def intro_touchpoint(a_id: int, b_id: int, *, when=None, via: str = "other", note: str | None = None) -> dict:
+    """The touchpoint an introduction of A and B is (arguments of `touchpoints.log_touchpoint`)."""
+    if a_id == b_id:
+        raise CnoError(f"an introduction needs two different people, not contact #{a_id} twice")
+    return {"contact_ids": [a_id, b_id], "when": when, "via": via, "gave": True, "note": note, "intro": True}
+
+
 def intro(
     conn: sqlite3.Connection,
     a_id: int,
@@ -258,9 +303,7 @@ def intro(
     note: str | None = None,
 ) -> int:
     """I introduced A and B: one touchpoint with both, `gave` and `intro` set; returns its id."""
-    if a_id == b_id:
-        raise CnoError(f"an introduction needs two different people, not contact #{a_id} twice")
-    return touchpoints.log_touchpoint(conn, [a_id, b_id], today, when=when, via=via, gave=True, note=note, intro=True)
+    return touchpoints.log_touchpoint(conn, today=today, **intro_touchpoint(a_id, b_id, when=when, via=via, note=note))
 
 
 # -- reading ------------------------------------------------------------------
@@ -377,6 +420,8 @@ def ledger(
     both people's rows).
     """
     check_top(top)
+    if since is None and (until is None or until >= today) and not _dated_after(conn, today):
+        return _all_time(conn, top)
     window, params = _window_sql(today, since, until)
     rows = [
         {
@@ -403,6 +448,43 @@ def ledger(
         "won_value_received": amount(sum(r["won_value_received"] for r in rows)),
     }
     return (rows if top is None else rows[:top]), totals
+
+
+def _dated_after(conn: sqlite3.Connection, today: date) -> bool:
+    """Is any referral or introduction dated after `today` (a report --as-of the past)?"""
+    day = today.isoformat()
+    return bool(
+        conn.execute("SELECT 1 FROM referrals WHERE on_date > ? LIMIT 1", (day,)).fetchone()
+        or conn.execute("SELECT 1 FROM touchpoints WHERE intro = 1 AND happened_on > ? LIMIT 1", (day,)).fetchone()
+    )
+
+
+def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], dict]:
+    """The all-time ledger from the counters each contact row keeps (see followups.refresh).
+
+    The same rows, order and totals as the windowed query over all history,
+    read along the `contacts_activity` index: the top 20 of 100k contacts
+    costs 20 rows.
+    """
+    sql = (
+        "SELECT id AS contact_id, name, ref_given AS given, ref_received AS received, intros,"
+        " won_given AS won_value_given, won_received AS won_value_received FROM contacts"
+        " WHERE ref_given + ref_received + intros > 0 ORDER BY ref_given + ref_received + intros DESC, name_key, id"
+    )
+    rows = [
+        {**dict(r), "won_value_given": amount(r["won_value_given"]), "won_value_received": amount(r["won_value_received"]),
+         "balance": r["given"] + r["intros"] - r["received"]}
+        for r in conn.execute(sql + (" LIMIT ?" if top is not None else ""), [top] if top is not None else [])
+    ]  # fmt: skip
+    n, given, received, won_given, won_received = conn.execute(
+        "SELECT count(*), coalesce(sum(ref_given), 0), coalesce(sum(ref_received), 0),"
+        " coalesce(sum(won_given), 0), coalesce(sum(won_received), 0) FROM contacts"
+        " WHERE ref_given + ref_received + intros > 0"
+    ).fetchone()
+    intros = conn.execute("SELECT count(*) FROM touchpoints WHERE intro = 1").fetchone()[0]
+    totals = {"contacts": n, "given": given, "received": received, "intros": intros,
+              "won_value_given": amount(won_given), "won_value_received": amount(won_received)}  # fmt: skip
+    return rows, totals
 
 
 def referral_report(

@@ -212,95 +212,104 @@ OCCASION_DAYS = 7
 
 
 def suggest(conn: sqlite3.Connection, today: date, *, n: int = 5, now=None) -> list[dict]:
-    """Who to reach out to today, best first, each with its score's terms and reasons."""
+    """Who to reach out to today, best first, each with its score's terms and reasons.
+
+    The score is computed in SQL from what each contact row keeps up to date
+    (`next_due_on`, `cadence_days`, `prior_touches`, the referral counters),
+    so only the best `n` rows ever reach Python.
+    """
     if n < 1:
         raise CnoError("-n must be at least 1")
-    settings = followups.cadence_settings(conn)
-    rows = conn.execute(
-        "SELECT c.id, c.name, c.tier, c.every, c.timezone, c.birthday, c.last_touch_on, c.next_due_on,"
-        " (SELECT group_concat(tag, char(31)) FROM contact_tags g WHERE g.contact_id = c.id) AS tags"
-        " FROM contacts c WHERE c.archived = 0"
-    ).fetchall()
-    unreturned = _unreturned(conn, today)
+    _ensure_ln(conn)
     occasions = _occasions(conn, today)
-    out = []
-    for r in rows:
-        terms, reasons = {}, []
-        cadence = followups.effective_cadence(r["every"], r["tier"], r["tags"].split("\x1f") if r["tags"] else [], settings)
-        if r["next_due_on"] and r["next_due_on"] < today.isoformat() and cadence:
-            late = (today - date.fromisoformat(r["next_due_on"])).days
-            terms["overdue"] = round(OVERDUE_POINTS * min(OVERDUE_CAP, late / cadence.days), 1)
-            reasons.append(f"{late}d overdue (every {cadence})")
-        if r["last_touch_on"] and (today - date.fromisoformat(r["last_touch_on"])).days >= QUIET_DAYS:
-            last = date.fromisoformat(r["last_touch_on"])
-            (count,) = conn.execute(
-                "SELECT count(*) FROM touchpoint_contacts WHERE contact_id = ? AND happened_on > ? AND happened_on <= ?",
-                (r["id"], (last - timedelta(days=365)).isoformat(), last.isoformat()),
-            ).fetchone()
-            if count > 1:
-                terms["frequency"] = round(min(FREQUENCY_CAP, FREQUENCY_POINTS * math.log1p(count)), 1)
-                reasons.append(f"{count} touches in the year to {last.isoformat()}, none since")
-        if r["id"] in unreturned:
-            terms["unreturned_referral"] = UNRETURNED_POINTS
-            reasons.append(f"gave you {unreturned[r['id']]} referral(s) you have not returned")
-        if r["id"] in occasions:
-            terms["occasion"] = OCCASION_POINTS
-            reasons.append(occasions[r["id"]])
-        if not terms:
-            continue  # a contact whose only reason would be its tier is not suggested
-        if r["tier"] in TIER_POINTS:
-            terms["tier"] = TIER_POINTS[r["tier"]]
-            reasons.append(f"tier {r['tier']}")
-        local = None
-        if r["timezone"] and now is not None:
-            from zoneinfo import ZoneInfo
-
-            local = now.astimezone(ZoneInfo(r["timezone"]))
-        out.append(
-            {
-                "contact_id": r["id"],
-                "name": r["name"],
-                "tier": r["tier"],
-                "score": round(sum(terms.values()), 1),
-                "reason": "; ".join(reasons),
-                "terms": terms,
-                "last_touch_on": r["last_touch_on"],
-                "local_time": local.strftime("%H:%M") if local else None,
-                "outside_hours": bool(local and not 8 <= local.hour < 20),
-            }
+    occasion_ids = ",".join(str(int(cid)) for cid in occasions) or "NULL"
+    sql = f"""
+        SELECT * FROM (
+            SELECT c.id, c.name, c.name_key, c.tier, c.timezone, c.last_touch_on, c.next_due_on,
+                   c.cadence_days, c.prior_touches, c.ref_received - c.ref_given - c.intros AS unreturned,
+                   CASE WHEN c.next_due_on < :today AND c.cadence_days > 0 THEN round({OVERDUE_POINTS}
+                       * min({OVERDUE_CAP}, (julianday(:today) - julianday(c.next_due_on)) / c.cadence_days), 1)
+                       ELSE 0 END AS t_overdue,
+                   CASE WHEN c.prior_touches > 1 AND c.last_touch_on <= :quiet THEN round(
+                       min({FREQUENCY_CAP}, {FREQUENCY_POINTS} * ln(1 + c.prior_touches)), 1) ELSE 0 END AS t_frequency,
+                   CASE WHEN c.ref_received > c.ref_given + c.intros THEN {UNRETURNED_POINTS} ELSE 0 END AS t_unreturned,
+                   CASE WHEN c.id IN ({occasion_ids}) THEN {OCCASION_POINTS} ELSE 0 END AS t_occasion,
+                   CASE c.tier WHEN 'A' THEN {TIER_POINTS["A"]} WHEN 'B' THEN {TIER_POINTS["B"]}
+                       WHEN 'C' THEN {TIER_POINTS["C"]} ELSE 0 END AS t_tier
+            FROM contacts c WHERE c.archived = 0
         )
-    out.sort(key=lambda s: (-s["score"], s["name"].casefold()))
-    return out[:n]
+        -- a contact whose only reason would be its tier is not suggested
+        WHERE t_overdue + t_frequency + t_unreturned + t_occasion > 0
+        ORDER BY round(t_overdue + t_frequency + t_unreturned + t_occasion + t_tier, 1) DESC, name_key, id
+        LIMIT :n
+    """
+    quiet = (today - timedelta(days=QUIET_DAYS)).isoformat()
+    rows = conn.execute(sql, {"today": today.isoformat(), "quiet": quiet, "n": n}).fetchall()
+    return [_suggestion(r, today, occasions, now) for r in rows]
 
 
-def _unreturned(conn, today: date) -> dict[int, int]:
-    """Contacts who gave me referrals in the last year that I have not matched with referrals or intros."""
-    since = (today - timedelta(days=365)).isoformat()
-    out = {}
-    for cid, received, given in conn.execute(
-        "SELECT contact_id, sum(direction = 'received'), sum(direction = 'given') FROM referrals"
-        " WHERE on_date > ? GROUP BY contact_id",
-        (since,),
-    ):
-        intros = conn.execute(
-            "SELECT count(*) FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
-            " WHERE tc.contact_id = ? AND tc.happened_on > ? AND t.intro = 1",
-            (cid, since),
-        ).fetchone()[0]
-        if received > given + intros:
-            out[cid] = received - given - intros
-    return out
+def _suggestion(r, today: date, occasions: dict[int, str], now) -> dict:
+    """One suggestion: the score's terms, and the reason in words."""
+    terms, reasons = {}, []
+    if r["t_overdue"]:
+        terms["overdue"] = r["t_overdue"]
+        late = (today - date.fromisoformat(r["next_due_on"])).days
+        reasons.append(f"{late}d overdue (every {r['cadence_days']}d)")
+    if r["t_frequency"]:
+        terms["frequency"] = r["t_frequency"]
+        reasons.append(f"{r['prior_touches']} touches in the year to {r['last_touch_on']}, none since")
+    if r["t_unreturned"]:
+        terms["unreturned_referral"] = float(r["t_unreturned"])
+        reasons.append(f"gave you {r['unreturned']} referral(s) you have not returned")
+    if r["t_occasion"]:
+        terms["occasion"] = float(r["t_occasion"])
+        reasons.append(occasions[r["id"]])
+    if r["t_tier"]:
+        terms["tier"] = float(r["t_tier"])
+        reasons.append(f"tier {r['tier']}")
+    local = None
+    if r["timezone"] and now is not None:
+        from zoneinfo import ZoneInfo
+
+        local = now.astimezone(ZoneInfo(r["timezone"]))
+    return {
+        "contact_id": r["id"],
+        "name": r["name"],
+        "tier": r["tier"],
+        "score": round(sum(terms.values()), 1),
+        "reason": "; ".join(reasons),
+        "terms": terms,
+        "last_touch_on": r["last_touch_on"],
+        "local_time": local.strftime("%H:%M") if local else None,
+        "outside_hours": bool(local and not 8 <= local.hour < 20),
+    }
+
+
+def _ensure_ln(conn: sqlite3.Connection) -> None:
+    """SQLite's math functions are a compile-time option: supply ln() when they are missing."""
+    try:
+        conn.execute("SELECT ln(1)")
+    except sqlite3.OperationalError:
+        conn.create_function("ln", 1, math.log, deterministic=True)
 
 
 def _occasions(conn, today: date) -> dict[int, str]:
     """Birthdays and milestones within the coming week (today included)."""
     horizon = today + timedelta(days=OCCASION_DAYS)
+    days = _month_days(today, horizon)
+    marks = ",".join("?" * len(days))
     out: dict[int, str] = {}
-    for cid, bday in conn.execute("SELECT id, birthday FROM contacts WHERE archived = 0 AND birthday IS NOT NULL"):
+    for cid, bday in conn.execute(
+        f"SELECT id, birthday FROM contacts WHERE archived = 0 AND substr(birthday, -5) IN ({marks})", days
+    ):
         nxt = next_anniversary(bday, today)
         if nxt and nxt <= horizon:
             out[cid] = "birthday " + ("today" if nxt == today else f"on {nxt.isoformat()}")
-    for cid, label, on, yearly in conn.execute("SELECT contact_id, label, on_date, yearly FROM milestones"):
+    for cid, label, on, yearly in conn.execute(
+        "SELECT contact_id, label, on_date, yearly FROM milestones"
+        f" WHERE (yearly = 1 AND substr(on_date, -5) IN ({marks})) OR (yearly = 0 AND on_date BETWEEN ? AND ?)",
+        [*days, today.isoformat(), horizon.isoformat()],
+    ):
         nxt = next_anniversary(on, today) if yearly else date.fromisoformat(on)
         if nxt and today <= nxt <= horizon:
             out.setdefault(cid, f"{label} on {nxt.isoformat()}")

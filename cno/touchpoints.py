@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import islice
 
 from cno import followups
+from cno.bulk import insert_rows
 from cno.dates import day_of, iso
 from cno.errors import CnoError
 from cno.settings import normalise_tag
@@ -27,6 +30,47 @@ def parse_minutes(value: int) -> int:
     return value
 
 
+def _new_touchpoint(
+    contact_ids: list[int],
+    today: date,
+    *,
+    when: date | datetime | None = None,
+    via: str = "other",
+    minutes: int | None = None,
+    gave: bool = False,
+    asked: bool = False,
+    note: str | None = None,
+    tags: list[str] = (),
+    direction: str | None = None,
+    intro: bool = False,
+) -> tuple[tuple, list[int], list[str]]:
+    """A touchpoint's column values (after the id), its people and its tags, validated."""
+    when = when or today
+    day = day_of(when)
+    if day > today:
+        raise CnoError(f"a touchpoint can't be in the future ({iso(when)}); today is {today.isoformat()}")
+    ids = list(dict.fromkeys(contact_ids))
+    if not ids:
+        raise CnoError("a touchpoint needs at least one contact")
+    via = parse_channel(via)
+    if minutes is not None:
+        minutes = parse_minutes(minutes)
+    tags = list(dict.fromkeys(normalise_tag(t) for t in tags)) if tags else []
+    on = day.isoformat()
+    cols = (
+        str(uuid.uuid4()), iso(when) if when is not day else on, on, via, minutes, int(gave), int(asked),
+        note or None, direction, int(intro), today.isoformat(),
+    )  # fmt: skip
+    return cols, ids, tags
+
+
+_COLUMNS = ("id", "uid", "happened_at", "happened_on", "via", "minutes", "gave", "asked", "note", "direction", "intro", "created_on")
+_INSERT = f"INSERT INTO touchpoints ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_INSERT_PEOPLE = "INSERT INTO touchpoint_contacts (touchpoint_id, contact_id, happened_on) VALUES (?, ?, ?)"
+_INSERT_TAGS = "INSERT INTO touchpoint_tags (touchpoint_id, tag) VALUES (?, ?)"
+_BATCH = 50_000  # touchpoints validated and inserted at a time: memory stays flat
+
+
 def log_touchpoint(
     conn: sqlite3.Connection,
     contact_ids: list[int],
@@ -42,34 +86,49 @@ def log_touchpoint(
     direction: str | None = None,
     intro: bool = False,
 ) -> int:
-    when = when or today
-    if day_of(when) > today:
-        raise CnoError(f"a touchpoint can't be in the future ({iso(when)}); today is {today.isoformat()}")
-    ids = list(dict.fromkeys(contact_ids))
-    if not ids:
-        raise CnoError("a touchpoint needs at least one contact")
-    via = parse_channel(via)
-    if minutes is not None:
-        minutes = parse_minutes(minutes)
-    tags = list(dict.fromkeys(normalise_tag(t) for t in tags))
-    on = day_of(when).isoformat()
-    cur = conn.execute(
-        "INSERT INTO touchpoints"
-        " (uid, happened_at, happened_on, via, minutes, gave, asked, note, direction, intro, created_on)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            str(uuid.uuid4()), iso(when), on, via, minutes, int(gave), int(asked), note or None, direction,
-            int(intro), today.isoformat(),
-        ),  # fmt: skip
-    )
-    tid = cur.lastrowid
-    conn.executemany(
-        "INSERT INTO touchpoint_contacts (touchpoint_id, contact_id, happened_on) VALUES (?, ?, ?)",
-        [(tid, c, on) for c in ids],
-    )
-    conn.executemany("INSERT INTO touchpoint_tags (touchpoint_id, tag) VALUES (?, ?)", [(tid, t) for t in tags])
+    cols, ids, tags = _new_touchpoint(
+        contact_ids, today, when=when, via=via, minutes=minutes, gave=gave, asked=asked, note=note, tags=tags,
+        direction=direction, intro=intro,
+    )  # fmt: skip
+    tid = conn.execute(_INSERT, (None, *cols)).lastrowid
+    on = cols[2]
+    conn.executemany(_INSERT_PEOPLE, [(tid, c, on) for c in ids])
+    conn.executemany(_INSERT_TAGS, [(tid, t) for t in tags])
     followups.refresh(conn, ids)
     return tid
+
+
+def log_touchpoints(conn: sqlite3.Connection, items: Iterable[dict], today: date) -> list[int]:
+    """Log many touchpoints, each exactly as `log_touchpoint` would; returns their ids in order.
+
+    Each item holds `log_touchpoint`'s arguments: `contact_ids` and any of its
+    keywords (`when`, `via`, `minutes`, `gave`, `asked`, `note`, `tags`,
+    `direction`, `intro`). Items are validated as `log` does and inserted a
+    batch at a time with one statement per table; the maintained columns of
+    everyone involved are computed once at the end. Run it inside a
+    transaction, so a bad item leaves nothing behind. Ids are given
+    explicitly as the largest id + 1, + 2, …: the ids SQLite would have
+    chosen one insert at a time.
+    """
+    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM touchpoints").fetchone()[0]
+    out: list[int] = []
+    touched: set[int] = set()
+    it = iter(items)
+    while batch := list(islice(it, _BATCH)):
+        rows, people, labels = [], [], []
+        for tid, item in enumerate(batch, next_id):
+            cols, ids, tags = _new_touchpoint(today=today, **item)
+            rows.append((tid, *cols))
+            people += [(tid, c, cols[2]) for c in ids]
+            labels += [(tid, t) for t in tags]
+            touched.update(ids)
+        insert_rows(conn, "touchpoints", _COLUMNS, rows)
+        conn.executemany(_INSERT_PEOPLE, people)
+        conn.executemany(_INSERT_TAGS, labels)
+        out += range(next_id, next_id + len(rows))
+        next_id += len(rows)
+    followups.refresh(conn, touched)
+    return out
 
 
 def get_touchpoint(conn: sqlite3.Connection, touchpoint_id: int) -> sqlite3.Row:

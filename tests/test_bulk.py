@@ -1,0 +1,241 @@
+"""The bulk writers write exactly what the one-record functions write, and refuse the same input."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from cno import contacts, followups, integrity, referrals, touchpoints
+from cno.contacts import ContactInput
+from cno.db import open_journal
+from cno.errors import CnoError
+from tests.bench import make_journal
+from tests.conftest import snapshot
+
+TODAY = date(2026, 11, 22)
+FTS = ("contacts_fts", "touchpoints_fts", "referrals_fts")
+
+
+def build(path, *, bulk: bool) -> None:
+    journal = open_journal(path, create=True)
+    try:
+        with journal.write() as conn:
+            make_journal.build(conn, 150, 1500, 120, seed=7, today=TODAY, bulk=bulk)
+    finally:
+        journal.close()
+
+
+def rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    """A table's rows in rowid order, uid values left out (they are random by design)."""
+    cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] not in ("uid", "applied_at")]
+    return conn.execute(f'SELECT rowid, {", ".join(cols)} FROM "{table}" ORDER BY rowid').fetchall()
+
+
+def indexed_words(conn: sqlite3.Connection, fts: str) -> list[tuple]:
+    """What a search index holds, term by term: its files may be cut into segments differently."""
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts}_words USING fts5vocab(main, {fts}, instance)")
+    return conn.execute(f"SELECT term, doc, col, offset FROM temp.{fts}_words ORDER BY term, doc, col, offset").fetchall()
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bulk")
+    single, bulk = folder / "single.db", folder / "bulk.db"
+    build(single, bulk=False)
+    build(bulk, bulk=True)
+    a, b = sqlite3.connect(single), sqlite3.connect(bulk)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def content_tables(conn) -> list[str]:
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    # the FTS tables' own storage is compared by what it indexes, below
+    return [n for n in names if not n.startswith(FTS)]
+
+
+def test_bulk_build_writes_every_table_row_for_row_as_one_record_at_a_time(both):
+    single, bulk = both
+    tables = content_tables(single)
+    assert tables == content_tables(bulk)
+    for table in tables:
+        assert rows(bulk, table) == rows(single, table), table
+    counts = {t: len(rows(bulk, t)) for t in ("contacts", "touchpoints", "touchpoint_contacts", "touchpoint_tags", "referrals")}
+    assert all(counts.values()), counts
+
+
+def test_bulk_build_maintains_last_touch_next_due_and_strength(both):
+    single, bulk = both
+    sql = "SELECT id, last_touch_on, next_due_on, snoozed_until, strength_raw FROM contacts ORDER BY id"
+    assert bulk.execute(sql).fetchall() == single.execute(sql).fetchall()
+    overdue = bulk.execute("SELECT count(*) FROM contacts WHERE archived = 0 AND next_due_on < ?", (TODAY.isoformat(),))
+    assert overdue.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("fts", FTS)
+def test_bulk_build_indexes_the_same_words_for_search(both, fts):
+    single, bulk = both
+    words = indexed_words(bulk, fts)
+    assert words and words == indexed_words(single, fts)
+
+
+def test_bulk_built_journal_passes_db_check(both):
+    _, bulk = both
+    bulk.row_factory = sqlite3.Row
+    try:
+        assert integrity.check(bulk) == []
+    finally:
+        bulk.row_factory = None
+
+
+def test_refresh_of_every_contact_in_one_pass_matches_refresh_by_id(both, monkeypatch):
+    _, bulk = both
+    bulk.row_factory = sqlite3.Row
+    sql = "SELECT id, last_touch_on, next_due_on, snoozed_until, snoozed_on, strength_raw FROM contacts ORDER BY id"
+    stored = bulk.execute(sql).fetchall()
+    ids = [r["id"] for r in stored]
+    bulk.execute("SAVEPOINT t")
+    try:
+        bulk.execute("UPDATE contacts SET last_touch_on = NULL, next_due_on = NULL, strength_raw = 0")
+        followups.refresh(bulk)  # one grouped pass
+        assert bulk.execute(sql).fetchall() == stored
+        bulk.execute("UPDATE contacts SET last_touch_on = NULL, next_due_on = NULL, strength_raw = 0")
+        monkeypatch.setattr(followups, "_MANY", len(ids))  # force the lookup per contact
+        followups.refresh(bulk, ids)
+        assert bulk.execute(sql).fetchall() == stored
+        bulk.execute("UPDATE contacts SET last_touch_on = NULL, next_due_on = NULL, strength_raw = 0")
+        monkeypatch.setattr(followups, "_MANY", 0)  # force the grouped pass for a subset
+        followups.refresh(bulk, ids[: len(ids) * 3 // 4])
+        got = bulk.execute(sql).fetchall()
+        assert got[: len(ids) * 3 // 4] == stored[: len(ids) * 3 // 4]
+        assert {r["strength_raw"] for r in got[len(ids) * 3 // 4 :]} == {0}  # the others were left alone
+    finally:
+        bulk.execute("ROLLBACK TO t")
+        bulk.execute("RELEASE t")
+        bulk.row_factory = None
+
+
+def test_bulk_writers_return_the_ids_one_at_a_time_would_get(tmp_path):
+    journal = open_journal(tmp_path / "j.db", create=True)
+    with journal.write() as conn:
+        first = contacts.add_contact(conn, "Ada Lovelace", ContactInput(), TODAY)
+        conn.execute("DELETE FROM contacts WHERE id = ?", (first,))  # ids follow the largest one in use
+        ids = contacts.add_contacts(conn, [("Grace Hopper", ContactInput()), ("Alan Turing", ContactInput())], TODAY)
+        assert ids == [1, 2]
+        assert contacts.add_contact(conn, "Joan Clarke", ContactInput(), TODAY) == 3
+        tids = touchpoints.log_touchpoints(conn, [{"contact_ids": [1]}, {"contact_ids": [2, 3]}], TODAY)
+        assert tids == [1, 2]
+        assert touchpoints.log_touchpoint(conn, [1], TODAY) == 3
+        rids = referrals.add_referrals(conn, [{"direction": "given", "contact_id": 2}], TODAY)
+        assert rids == [1]
+        assert referrals.add_referrals(conn, [], TODAY) == []
+        assert touchpoints.log_touchpoints(conn, [], TODAY) == []
+        assert contacts.add_contacts(conn, [], TODAY) == []
+    journal.close()
+
+
+# -- refusals: the same message as the one-record function, and nothing written ----------------
+
+FUTURE = TODAY + timedelta(days=1)
+BAD_CONTACTS = {
+    "empty name": ("  ", ContactInput()),
+    "digits for a name": ("1234", ContactInput()),
+    "tier": ("Ada", ContactInput(tier="Z")),
+    "cadence": ("Ada", ContactInput(every="often")),
+    "birthday": ("Ada", ContactInput(birthday="13-45")),
+    "time zone": ("Ada", ContactInput(tz="Mars/Olympus")),
+    "e-mail": ("Ada", ContactInput(emails=["not-an-address"])),
+    "phone": ("Ada", ContactInput(phones=["call me"])),
+    "tag": ("Ada", ContactInput(tags=["#"])),
+    "met in the future": ("Ada", ContactInput(met_on="2031-01-01")),
+    "e-mail of someone in the journal": ("Ada", ContactInput(emails=["GRACE@example.com"])),
+}
+BAD_TOUCHES = {
+    "future": {"contact_ids": [1], "when": FUTURE},
+    "future time": {"contact_ids": [1], "when": datetime(FUTURE.year, FUTURE.month, FUTURE.day, 9, 0)},
+    "nobody": {"contact_ids": []},
+    "channel": {"contact_ids": [1], "via": "pigeon"},
+    "minutes": {"contact_ids": [1], "minutes": 0},
+    "tag": {"contact_ids": [1], "tags": ["  "]},
+}
+BAD_REFERRALS = {
+    "direction": {"direction": "sideways", "contact_id": 1},
+    "future": {"direction": "given", "contact_id": 1, "on": FUTURE},
+    "value": {"direction": "given", "contact_id": 1, "value": -5},
+    "prospect is the contact": {"direction": "given", "contact_id": 1, "prospect": "1"},
+    "no such prospect id": {"direction": "given", "contact_id": 1, "prospect": "999"},
+}
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = open_journal(tmp_path / "j.db", create=True)
+    with j.write() as conn:
+        contacts.add_contact(conn, "Grace Hopper", ContactInput(emails=["grace@example.com"]), TODAY)
+    yield j
+    j.close()
+
+
+def refusal(journal, write) -> str:
+    """The CnoError `write` raises inside a transaction; asserts the journal is unchanged after."""
+    before = snapshot(journal.path)
+    with pytest.raises(CnoError) as e:
+        with journal.write() as conn:
+            write(conn)
+    assert snapshot(journal.path) == before
+    return str(e.value)
+
+
+@pytest.mark.parametrize("case", BAD_CONTACTS, ids=list(BAD_CONTACTS))
+def test_add_contacts_refuses_what_add_contact_refuses(journal, case):
+    name, data = BAD_CONTACTS[case]
+    alone = refusal(journal, lambda c: contacts.add_contact(c, name, data, TODAY))
+    good = ("Alan Turing", ContactInput())
+    assert refusal(journal, lambda c: contacts.add_contacts(c, [good, (name, data)], TODAY)) == alone
+
+
+def test_add_contacts_refuses_an_e_mail_twice_in_one_batch(journal):
+    rows = [("Ada", ContactInput(emails=["ada@example.com"])), ("Ada L", ContactInput(emails=["ADA@example.com"]))]
+    msg = refusal(journal, lambda c: contacts.add_contacts(c, rows, TODAY))
+    assert msg == "ADA@example.com already belongs to Ada (#2)"
+    # one at a time says the same
+    assert refusal(journal, lambda c: [contacts.add_contact(c, n, d, TODAY) for n, d in rows]) == msg
+
+
+def test_add_contacts_compares_e_mails_as_sqlite_does(journal):
+    # NOCASE folds ASCII only: one at a time, these two are different addresses
+    rows = [("Eve", ContactInput(emails=["éve@example.com"])), ("Eve B", ContactInput(emails=["Éve@example.com"]))]
+    with journal.write() as conn:
+        assert contacts.add_contacts(conn, rows, TODAY) == [2, 3]
+
+
+@pytest.mark.parametrize("case", BAD_TOUCHES, ids=list(BAD_TOUCHES))
+def test_log_touchpoints_refuses_what_log_touchpoint_refuses(journal, case):
+    item = BAD_TOUCHES[case]
+    alone = refusal(journal, lambda c: touchpoints.log_touchpoint(c, today=TODAY, **item))
+    good = {"contact_ids": [1], "note": "fine"}
+    assert refusal(journal, lambda c: touchpoints.log_touchpoints(c, [good, item], TODAY)) == alone
+
+
+def test_log_touchpoints_refuses_an_unknown_contact_and_writes_nothing(journal):
+    before = snapshot(journal.path)
+    with pytest.raises(sqlite3.IntegrityError):
+        with journal.write() as conn:
+            touchpoints.log_touchpoints(conn, [{"contact_ids": [1]}, {"contact_ids": [1, 42]}], TODAY)
+    assert snapshot(journal.path) == before
+
+
+def test_an_intro_needs_two_different_people(journal):
+    alone = refusal(journal, lambda c: referrals.intro(c, 1, 1, TODAY))
+    assert alone == refusal(journal, lambda c: touchpoints.log_touchpoints(c, [referrals.intro_touchpoint(1, 1)], TODAY))
+
+
+@pytest.mark.parametrize("case", BAD_REFERRALS, ids=list(BAD_REFERRALS))
+def test_add_referrals_refuses_what_add_referral_refuses(journal, case):
+    item = BAD_REFERRALS[case]
+    alone = refusal(journal, lambda c: referrals.add_referral(c, today=TODAY, **item))
+    good = {"direction": "received", "contact_id": 1}
+    assert refusal(journal, lambda c: referrals.add_referrals(c, [good, item], TODAY)) == alone
