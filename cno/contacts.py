@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -368,7 +368,9 @@ def list_contacts(
     company: str | None = None,
     archived: str = "active",
     sort: str = "name",
-) -> list[dict]:
+) -> Iterator[dict]:
+    """The contacts, in `sort` order, as the pinned `list` rows: read as they are
+    written, so a listing of 100k contacts never holds them all in memory."""
     if sort not in SORTS:
         raise CnoError(f"unknown sort {sort!r} — use {', '.join(SORTS)}")
     where, args = [], []
@@ -393,9 +395,14 @@ def list_contacts(
         "strength": "strength_raw DESC, name_key",
     }[sort]
     sql = "SELECT * FROM contacts" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
-    rows = conn.execute(sql, args).fetchall()
-    lists = _lists_for(conn, [r["id"] for r in rows])
-    return [_summary(r, lists[r["id"]], today) for r in rows]
+    cursor = conn.execute(sql, args)
+    return _summaries(conn, cursor, today)
+
+
+def _summaries(conn, cursor, today: date) -> Iterator[dict]:
+    while rows := cursor.fetchmany(500):
+        lists = _lists_for(conn, [r["id"] for r in rows])
+        yield from (_summary(r, lists[r["id"]], today) for r in rows)
 
 
 def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetime | None = None) -> dict:

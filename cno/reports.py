@@ -48,7 +48,7 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
         "SELECT coalesce(sum(minutes), 0), count(*) FROM touchpoints WHERE happened_on BETWEEN ? AND ?",
         (start.isoformat(), today.isoformat()),
     ).fetchone()
-    upcoming = coming_up(conn, today, horizon)
+    upcoming, upcoming_total = coming_up(conn, today, horizon, limit=SECTION_LIMIT)
     return {
         "as_of": today.isoformat(),
         "period": period,
@@ -58,11 +58,11 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
         "horizon": horizon.isoformat(),
         "overdue": followups.due_items(conn, today, end=yesterday, limit=SECTION_LIMIT),
         "due_today": followups.due_items(conn, today, start=today, end=today, limit=SECTION_LIMIT),
-        "coming_up": upcoming[:SECTION_LIMIT],
+        "coming_up": upcoming,
         "totals": {
             "overdue": followups.count_due(conn, None, yesterday),
             "due_today": followups.count_due(conn, today, today),
-            "coming_up": len(upcoming),
+            "coming_up": upcoming_total,
         },
         "goals": progress,
         "referrals": {**totals, "contacts": ledger_rows[:10]},
@@ -93,14 +93,17 @@ def _month_days(first: date, last: date) -> list[str]:
     return [(first + timedelta(days=i)).strftime("%m-%d") for i in range((last - first).days + 1)]
 
 
-def coming_up(conn: sqlite3.Connection, today: date, horizon: date) -> list[dict]:
-    """Follow-ups, check-ins, birthdays and yearly milestones from tomorrow through `horizon`."""
+def coming_up(conn: sqlite3.Connection, today: date, horizon: date, *, limit: int) -> tuple[list[dict], int]:
+    """The first `limit` follow-ups, check-ins, birthdays and yearly milestones from
+    tomorrow through `horizon`, and how many there are in all."""
     tomorrow = today + timedelta(days=1)
     lo, hi = tomorrow.isoformat(), horizon.isoformat()
+    # the earliest `limit` check-ins and follow-ups are all the merge below can use
     items = [
         {**i, "on": i["due_on"], "what": i["note"] or ("check in" if i["kind"] == "cadence" else "")}
-        for i in followups.due_items(conn, today, start=tomorrow, end=horizon)
+        for i in followups.due_items(conn, today, start=tomorrow, end=horizon, limit=limit)
     ]
+    total = followups.count_due(conn, tomorrow, horizon) - len(items)
     days = _month_days(tomorrow, horizon)
     marks = ",".join("?" * len(days))
     for cid, name, bday in conn.execute(
@@ -127,7 +130,7 @@ def coming_up(conn: sqlite3.Connection, today: date, horizon: date) -> list[dict
     ):
         items.append(_dated("milestone", cid, name, date.fromisoformat(on), label))
     items.sort(key=lambda i: (i["on"], i["name"].casefold(), i["kind"]))
-    return items
+    return items[:limit], total + len(items)
 
 
 def _dated(kind: str, cid: int, name: str, on: date, what: str) -> dict:
@@ -137,65 +140,55 @@ def _dated(kind: str, cid: int, name: str, on: date, what: str) -> dict:
 def cooling(conn: sqlite3.Connection, today: date, days: int) -> list[dict]:
     """The relationships whose strength fell most over the last `days` days.
 
-    Contacts with activity in the window are computed one by one (what they
-    gained did not exist then). For everyone else the drop is a function of
-    today's sum alone, 100·(e^(−S/K) − e^(−S·k/K)) with k = 2^(days/half-life),
-    which peaks at S* = K·ln(k)/(k − 1) and falls away on both sides: the
-    largest drops are the sums nearest S* from below and from above, which
-    the strength index finds without reading every contact.
+    Without activity in the window a contact's drop depends on today's sum S
+    alone, g(S) = f(S·k) − f(S) with k = 2^(days/half-life); g peaks at
+    S* = K·ln(k)/(k − 1) and falls away on both sides, and activity in the
+    window only makes a drop smaller. So the contacts are read along the
+    strength index outwards from S*, each side stopping once g is below the
+    fifth-largest drop found: a journal of any size costs a few dozen rows.
     """
     then = today - timedelta(days=days)
-    recent: dict[int, float] = {}
-    for cid, via, on, gave in conn.execute(
-        "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoints t"
-        " JOIN touchpoint_contacts tc ON tc.touchpoint_id = t.id WHERE t.happened_on > ?",
-        (then.isoformat(),),
-    ):
-        recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.touch_weight(via, gave), on)
-    for cid, on in conn.execute("SELECT contact_id, on_date FROM referrals WHERE on_date > ?", (then.isoformat(),)):
-        recent[cid] = recent.get(cid, 0.0) + scoring.contribution(scoring.REFERRAL_WEIGHT, on)
     k = 2.0 ** (days / scoring.HALF_LIFE_DAYS)
     raw_star = scoring.SCALE * math.log(k) / (k - 1) * scoring.scale(today)
-    rows = []
-    seen = set()
+    best: list[tuple] = []  # (-drop, name, ...) unrounded, so ranking never ties on rounding
 
-    def consider(cid, name, raw):
-        if cid in seen:
-            return
-        seen.add(cid)
-        now = scoring.strength(raw, today)
-        before = scoring.strength(max(0.0, raw - recent.get(cid, 0.0)), then)
-        if before - now > 0:
-            rows.append({"contact_id": cid, "name": name, "strength": now, "strength_then": before,
-                         "drop": round(before - now, 1)})  # fmt: skip
-
-    for chunk in _chunks(list(recent)):
-        for cid, name, raw in conn.execute(
-            f"SELECT id, name, strength_raw FROM contacts WHERE archived = 0 AND id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ):
-            consider(cid, name, raw)
-    # untouched contacts nearest the peak, from below and from above: read
-    # along the strength index until COOLING_TOP of them on each side
     for op, order in (("<=", "DESC"), (">", "ASC")):
-        found = 0
         for cid, name, raw in conn.execute(
             f"SELECT id, name, strength_raw FROM contacts WHERE strength_raw {op} ? AND strength_raw > 0"
-            f" AND archived = 0 ORDER BY strength_raw {order}",
+            # `+archived`: walk the strength index, not the (archived, next due) one
+            f" AND +archived = 0 ORDER BY strength_raw {order}",
             (raw_star,),
         ):
-            if cid in recent:
-                continue
-            consider(cid, name, raw)
-            found += 1
-            if found == COOLING_TOP:
+            now = scoring.exact_strength(raw, today)
+            # the largest drop this contact (and any further along) could have
+            if len(best) == COOLING_TOP and scoring.exact_strength(raw, then) - now < -best[-1][0]:
                 break
-    rows.sort(key=lambda r: (-r["drop"], r["name"].casefold()))
-    return rows[:COOLING_TOP]
+            before = scoring.exact_strength(max(0.0, raw - _gained_since(conn, cid, then)), then)
+            if before > now:
+                best.append((now - before, name.casefold(), cid, name, now, before))
+                best.sort()
+                del best[COOLING_TOP:]
+    return [
+        {"contact_id": cid, "name": name, "strength": round(now, 1), "strength_then": round(before, 1),
+         "drop": round(before - now, 1)}
+        for _, _, cid, name, now, before in best
+    ]  # fmt: skip
 
 
-def _chunks(ids: list[int], size: int = 500):
-    return (ids[i : i + size] for i in range(0, len(ids), size))
+def _gained_since(conn: sqlite3.Connection, contact_id: int, then: date) -> float:
+    """What a contact's touchpoints and referrals after `then` added to its strength sum."""
+    gained = 0.0
+    for via, on, gave in conn.execute(
+        "SELECT t.via, tc.happened_on, t.gave FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
+        " WHERE tc.contact_id = ? AND tc.happened_on > ?",
+        (contact_id, then.isoformat()),
+    ):
+        gained += scoring.contribution(scoring.touch_weight(via, gave), on)
+    for (on,) in conn.execute(
+        "SELECT on_date FROM referrals WHERE contact_id = ? AND on_date > ?", (contact_id, then.isoformat())
+    ):
+        gained += scoring.contribution(scoring.REFERRAL_WEIGHT, on)
+    return gained
 
 
 # -- suggest --------------------------------------------------------------------

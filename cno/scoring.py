@@ -50,9 +50,14 @@ def current_sum(raw: float, today: date) -> float:
 
 def strength(raw: float | None, today: date) -> float:
     """The 0–100 strength shown to users, one decimal."""
+    return round(exact_strength(raw, today), 1)
+
+
+def exact_strength(raw: float | None, today: date) -> float:
+    """Strength before rounding, for ranking."""
     if not raw:
         return 0.0
-    return round(100.0 * (1.0 - math.exp(-current_sum(raw, today) / SCALE)), 1)
+    return 100.0 * (1.0 - math.exp(-current_sum(raw, today) / SCALE))
 
 
 def raw_for(conn, contact_ids) -> dict[int, float]:

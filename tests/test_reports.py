@@ -143,3 +143,18 @@ def test_stats_engagement_is_null_without_tier_a():
 def test_report_bad_input(journal_path, argv, message):
     ok("add", "Ada")
     refused(*argv, journal=journal_path, contains=message)
+
+
+def test_review_sections_are_capped_and_say_how_many_there_are(monkeypatch):
+    from cno import reports
+
+    monkeypatch.setattr(reports, "SECTION_LIMIT", 2)
+    for i in range(4):
+        ok("add", f"Late {i}", "--every", "1w", "--as-of", f"2026-10-0{i + 1}")
+        ok("add", f"Soon {i}", "--every", "1w", "--as-of", f"2026-11-1{i + 6}")
+    r = ok("review", "-f", "json").json()
+    assert [i["name"] for i in r["overdue"]] == ["Late 0", "Late 1"]  # the most overdue
+    assert r["totals"] == {"overdue": 4, "due_today": 0, "coming_up": 4}
+    assert len(r["coming_up"]) == 2 and r["coming_up"][0]["name"] == "Soon 0"
+    plain = ok("review", "-f", "plain").stdout
+    assert "4 overdue" in plain and "the first 2 of 4" in plain

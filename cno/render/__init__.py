@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -98,11 +99,18 @@ def emit(
     """Write a listing in `fmt`. `keys` are the CSV columns (default: every JSON key)."""
     out = out or sys.stdout
     if fmt == "json":
-        write(to_json(rows), out)
-    elif fmt == "csv":
-        keys = keys or (list(rows[0]) if rows else [c.key for c in cols])
-        write(csv_text(rows, keys), out)
-    elif not rows and empty:
+        write_json_array(rows, out)
+        return
+    if fmt == "csv" and keys:
+        write_csv(rows, keys, out)
+        return
+    it = iter(rows)
+    first = next(it, None)
+    rows = [] if first is None else itertools.chain([first], it)  # rows are only read once, as they come
+    if fmt == "csv":
+        rows = list(rows)
+        write(csv_text(rows, list(rows[0]) if rows else [c.key for c in cols]), out)
+    elif first is None and empty:
         # Say so on stderr, so stdout stays empty for scripts and cron.
         print(empty, file=sys.stderr)
     elif fmt == "plain":
@@ -110,9 +118,9 @@ def emit(
     elif fmt == "md":
         write(md_table(rows, cols, title=title), out)
     elif _wide_text(out):
-        write(text_table(rows, cols, title=title, caption=caption), out)
+        text_table(rows, cols, out, title=title, caption=caption)
     else:
-        print_rich(rich_table(rows, cols, title=title, caption=caption), out)
+        print_rich(rich_table(list(rows), cols, title=title, caption=caption), out)
 
 
 def _wide_text(out) -> bool:
@@ -120,30 +128,51 @@ def _wide_text(out) -> bool:
     return not (hasattr(out, "isatty") and out.isatty()) and not os.environ.get("COLUMNS", "").isdigit()
 
 
-def text_table(rows: list[dict], cols: list[Col], *, title: str | None = None, caption: str | None = None) -> str:
-    """A table in the look of the Rich tables cno draws on a terminal, as plain text.
+def text_table(rows, cols: list[Col], out, *, title: str | None = None, caption: str | None = None) -> None:
+    """Write a table in the look of the Rich tables cno draws on a terminal, as plain text.
 
     Used off a terminal, where a table takes the width its content needs:
     drawing it directly is an order of magnitude faster than Rich's layout
-    for long listings (a cron mail of 1,000 contacts).
+    for long listings (a cron mail of 1,000 contacts), and holds only the
+    cells' text, not the rows.
     """
-    grid = [[c.header for c in cols]] + [[clean(c.text(r)) for c in cols] for r in rows]
+    grid = [tuple(c.header for c in cols)] + [tuple(clean(c.text(r)) for c in cols) for r in rows]
     widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
+    right = [c.justify == "right" for c in cols]
 
-    def line(cells):
-        out = []
-        for c, v, w in zip(cols, cells, widths):
+    def line(cells) -> str:
+        parts = []
+        for v, w, r in zip(cells, widths, right):
             pad = " " * (w - _width(v))
-            out.append(pad + v if c.justify == "right" else v + pad)
-        return ("  " + "   ".join(out)).rstrip()
+            parts.append(pad + v if r else v + pad)
+        return ("  " + "   ".join(parts)).rstrip() + "\n"
 
-    lines = [clean(title), ""] if title else []
-    lines.append(line(grid[0]))
-    lines.append(" " + "─" * (sum(widths) + 3 * len(widths) + 1))
-    lines += [line(g) for g in grid[1:]]
+    if title:
+        out.write(clean(title) + "\n\n")
+    out.write(line(grid[0]))
+    out.write(" " + "─" * (sum(widths) + 3 * len(widths) + 1) + "\n")
+    for cells in itertools.islice(grid, 1, None):
+        out.write(line(cells))
     if caption:
-        lines += ["", "  " + clean(caption)]
-    return "\n".join(lines) + "\n"
+        out.write("\n  " + clean(caption) + "\n")
+
+
+def write_json_array(rows, out) -> None:
+    """A JSON array written row by row (the same text as to_json of the whole list)."""
+    first = True
+    for row in rows:
+        item = to_json(row).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + item)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def write_csv(rows, keys: list[str], out) -> None:
+    """CSV written row by row."""
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(keys)
+    for r in rows:
+        w.writerow([csv_cell(r.get(k)) for k in keys])
 
 
 def csv_text(rows: list[dict], keys: list[str]) -> str:
@@ -308,8 +337,14 @@ CONTACT_COLS = [
 ]
 
 
-def contact_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, CONTACT_COLS, empty="no contacts")
+CONTACT_KEYS = [
+    "id", "name", "company", "role", "emails", "phones", "tags", "tier", "every_days", "birthday", "timezone",
+    "last_touch_on", "next_due_on", "strength", "archived",
+]  # fmt: skip
+
+
+def contact_list(rows, fmt: str) -> None:
+    emit(rows, fmt, CONTACT_COLS, keys=CONTACT_KEYS, empty="no contacts")
 
 
 def due(items: list[dict], fmt: str, today) -> None:

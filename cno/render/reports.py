@@ -80,10 +80,14 @@ def _sections(r: dict) -> list[tuple[str, str, list[dict], list[Col], str]]:
         f"given {ref['given']}, received {ref['received']}, intros {ref['intros']}, "
         f"won {_money(ref['won_value_given'])} given / {_money(ref['won_value_received'])} received"
     )
+    def more(key: str) -> str:
+        shown, total = len(r[key]), r["totals"][key]
+        return f"the first {shown} of {total}" if total > shown else ""
+
     return [
-        ("Overdue", "", r["overdue"], DUE_COLS, "Nothing overdue."),
-        ("Due today", "", r["due_today"], DUE_COLS, "Nothing due today."),
-        (f"Coming up (to {r['horizon']})", "", r["coming_up"], COMING_COLS, "Nothing coming up."),
+        ("Overdue", more("overdue"), r["overdue"], DUE_COLS, "Nothing overdue."),
+        ("Due today", more("due_today"), r["due_today"], DUE_COLS, "Nothing due today."),
+        (f"Coming up (to {r['horizon']})", more("coming_up"), r["coming_up"], COMING_COLS, "Nothing coming up."),
         ("Goals", "", r["goals"], GOAL_COLS, "No goals set (cno goal add)."),
         (f"Referrals, last {r['days']} days", ref_summary, ref["contacts"], REFERRAL_COLS, "No referral activity."),
         (f"Time, last {r['days']} days", "", time_row, [Col("what", "what"), Col("value", "value", justify="right")], ""),
@@ -94,8 +98,8 @@ def _sections(r: dict) -> list[tuple[str, str, list[dict], list[Col], str]]:
 
 def _headline(r: dict) -> str:
     return (
-        f"cno review — {r['period']} to {r['as_of']}: {len(r['overdue'])} overdue, "
-        f"{len(r['due_today'])} due today, {len(r['coming_up'])} coming up"
+        f"cno review — {r['period']} to {r['as_of']}: {r['totals']['overdue']} overdue, "
+        f"{r['totals']['due_today']} due today, {r['totals']['coming_up']} coming up"
     )
 
 
