@@ -27,6 +27,7 @@ KNOWN_MIGRATIONS = (
     "m005_capture",
     "m006_strength",
     "m007_contact_summaries",
+    "m008_anniversaries",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs. None so far.

@@ -346,3 +346,18 @@ def m007_contact_summaries(db):
         followups.refresh(db.conn)
     finally:
         db.conn.row_factory = before
+
+
+@migrations()
+def m008_anniversaries(db):
+    # Birthdays and yearly milestones are looked up by month and day
+    # ('MM-DD', the last five characters of either stored form) for the
+    # coming week or period: an index on that makes `suggest` and `review`
+    # read only the few that match instead of every contact.
+    _run(
+        db,
+        """
+        CREATE INDEX contacts_anniversary ON contacts(substr(birthday, -5)) WHERE birthday IS NOT NULL;
+        CREATE INDEX milestones_anniversary ON milestones(substr(on_date, -5)) WHERE yearly = 1;
+        """,
+    )

@@ -476,12 +476,16 @@ def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], di
          "balance": r["given"] + r["intros"] - r["received"]}
         for r in conn.execute(sql + (" LIMIT ?" if top is not None else ""), [top] if top is not None else [])
     ]  # fmt: skip
-    n, given, received, won_given, won_received = conn.execute(
-        "SELECT count(*), coalesce(sum(ref_given), 0), coalesce(sum(ref_received), 0),"
-        " coalesce(sum(won_given), 0), coalesce(sum(won_received), 0) FROM contacts"
-        " WHERE ref_given + ref_received + intros > 0"
+    # totals from the smallest sources: the index alone, the referrals table,
+    # and the partial index of introductions
+    n = conn.execute("SELECT count(*) FROM contacts WHERE ref_given + ref_received + intros > 0").fetchone()[0]
+    given, received, won_given, won_received = conn.execute(
+        "SELECT coalesce(sum(direction = 'given'), 0), coalesce(sum(direction = 'received'), 0),"
+        " coalesce(sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) END), 0),"
+        " coalesce(sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) END), 0)"
+        " FROM referrals"
     ).fetchone()
-    intros = conn.execute("SELECT count(*) FROM touchpoints WHERE intro = 1").fetchone()[0]
+    intros = conn.execute("SELECT count(*) FROM touchpoints INDEXED BY touchpoints_intro WHERE intro = 1").fetchone()[0]
     totals = {"contacts": n, "given": given, "received": received, "intros": intros,
               "won_value_given": amount(won_given), "won_value_received": amount(won_received)}  # fmt: skip
     return rows, totals

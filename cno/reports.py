@@ -88,11 +88,6 @@ def is_empty(report: dict) -> bool:
     return not (report["overdue"] or report["due_today"] or report["coming_up"])
 
 
-def _month_days(first: date, last: date) -> list[str]:
-    """Every 'MM-DD' from first to last, to find anniversaries with an index-free IN."""
-    return [(first + timedelta(days=i)).strftime("%m-%d") for i in range((last - first).days + 1)]
-
-
 def coming_up(conn: sqlite3.Connection, today: date, horizon: date, *, limit: int) -> tuple[list[dict], int]:
     """The first `limit` follow-ups, check-ins, birthdays and yearly milestones from
     tomorrow through `horizon`, and how many there are in all."""
@@ -104,22 +99,13 @@ def coming_up(conn: sqlite3.Connection, today: date, horizon: date, *, limit: in
         for i in followups.due_items(conn, today, start=tomorrow, end=horizon, limit=limit)
     ]
     total = followups.count_due(conn, tomorrow, horizon) - len(items)
-    days = _month_days(tomorrow, horizon)
-    marks = ",".join("?" * len(days))
-    for cid, name, bday in conn.execute(
-        "SELECT id, name, birthday FROM contacts WHERE archived = 0 AND birthday IS NOT NULL"
-        f" AND substr(birthday, -5) IN ({marks})",
-        days,
-    ):
+    birthdays, yearly = _anniversaries(conn, tomorrow, horizon)
+    for cid, name, bday in birthdays:
         nxt = next_anniversary(bday, tomorrow)
         if nxt and nxt.isoformat() <= hi:
             age = nxt.year - int(bday[:4]) if not bday.startswith("--") else None
             items.append(_dated("birthday", cid, name, nxt, f"birthday{f' ({age})' if age else ''}"))
-    for cid, name, label, on in conn.execute(
-        "SELECT c.id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
-        f" WHERE m.yearly = 1 AND c.archived = 0 AND substr(m.on_date, -5) IN ({marks})",
-        days,
-    ):
+    for cid, name, label, on in yearly:
         nxt = next_anniversary(on, tomorrow)
         if nxt and nxt.isoformat() <= hi:
             items.append(_dated("milestone", cid, name, nxt, f"{label} ({nxt.year - int(on[:4])} years)"))
@@ -289,24 +275,42 @@ def _ensure_ln(conn: sqlite3.Connection) -> None:
 def _occasions(conn, today: date) -> dict[int, str]:
     """Birthdays and milestones within the coming week (today included)."""
     horizon = today + timedelta(days=OCCASION_DAYS)
-    days = _month_days(today, horizon)
-    marks = ",".join("?" * len(days))
+    birthdays, yearly = _anniversaries(conn, today, horizon)
     out: dict[int, str] = {}
-    for cid, bday in conn.execute(
-        f"SELECT id, birthday FROM contacts WHERE archived = 0 AND substr(birthday, -5) IN ({marks})", days
-    ):
+    for cid, _name, bday in birthdays:
         nxt = next_anniversary(bday, today)
         if nxt and nxt <= horizon:
             out[cid] = "birthday " + ("today" if nxt == today else f"on {nxt.isoformat()}")
-    for cid, label, on, yearly in conn.execute(
-        "SELECT contact_id, label, on_date, yearly FROM milestones"
-        f" WHERE (yearly = 1 AND substr(on_date, -5) IN ({marks})) OR (yearly = 0 AND on_date BETWEEN ? AND ?)",
-        [*days, today.isoformat(), horizon.isoformat()],
-    ):
-        nxt = next_anniversary(on, today) if yearly else date.fromisoformat(on)
+    once = conn.execute(
+        "SELECT m.contact_id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
+        " WHERE m.yearly = 0 AND c.archived = 0 AND m.on_date BETWEEN ? AND ?",
+        (today.isoformat(), horizon.isoformat()),
+    ).fetchall()
+    dated = [(cid, label, next_anniversary(on, today)) for cid, _name, label, on in yearly]
+    dated += [(cid, label, date.fromisoformat(on)) for cid, _name, label, on in once]
+    for cid, label, nxt in dated:
         if nxt and today <= nxt <= horizon:
             out.setdefault(cid, f"{label} on {nxt.isoformat()}")
     return out
+
+
+def _anniversaries(conn: sqlite3.Connection, first: date, last: date) -> tuple[list, list]:
+    """Active contacts' birthdays and yearly milestones whose month and day fall in [first, last],
+    found through the 'MM-DD' indexes: (id, name, birthday) and (id, name, label, date) rows."""
+    days = [(first + timedelta(days=i)).strftime("%m-%d") for i in range(min((last - first).days + 1, 366))]
+    marks = ",".join("?" * len(days))
+    birthdays = conn.execute(
+        # `+archived`: through the birthday index, not the (archived, next due) one
+        f"SELECT id, name, birthday FROM contacts WHERE birthday IS NOT NULL AND substr(birthday, -5) IN ({marks})"
+        " AND +archived = 0",
+        days,
+    ).fetchall()
+    yearly = conn.execute(
+        "SELECT m.contact_id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
+        f" WHERE m.yearly = 1 AND substr(m.on_date, -5) IN ({marks}) AND c.archived = 0",
+        days,
+    ).fetchall()
+    return [tuple(r) for r in birthdays], [tuple(r) for r in yearly]
 
 
 # -- stats ----------------------------------------------------------------------
