@@ -28,6 +28,7 @@ KNOWN_MIGRATIONS = (
     "m006_strength",
     "m007_contact_summaries",
     "m008_anniversaries",
+    "m009_suggest_index",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs. None so far.

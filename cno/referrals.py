@@ -174,7 +174,7 @@ def add_referrals(conn: sqlite3.Connection, items: Iterable[dict], today: date) 
     return [r["id"] for r in rows]
 
 
-def close_referral(
+def _close(
     conn: sqlite3.Connection,
     referral_id: int,
     today: date,
@@ -183,12 +183,8 @@ def close_referral(
     value: float | None = None,
     on: date | None = None,
     reopen: bool = False,
-) -> sqlite3.Row:
-    """Mark a referral won (with its closed value) or lost; returns the updated row.
-
-    `--won` without a value keeps the recorded one. A closed referral is
-    closed again only with `reopen`, so a typo'd id can't rewrite history.
-    """
+) -> int:
+    """Validate and write one closing (see close_referral); returns the referral's contact id."""
     row = get_referral(conn, referral_id)
     if row["status"] != "open" and not reopen:
         raise CnoError(
@@ -209,8 +205,38 @@ def close_referral(
         "UPDATE referrals SET status = ?, closed_value = ?, closed_on = ? WHERE id = ?",
         ("won" if won else "lost", closed_value, on.isoformat(), referral_id),
     )
-    followups.refresh(conn, [row["contact_id"]])  # the contact's won value
+    return row["contact_id"]
+
+
+def close_referral(
+    conn: sqlite3.Connection,
+    referral_id: int,
+    today: date,
+    *,
+    won: bool,
+    value: float | None = None,
+    on: date | None = None,
+    reopen: bool = False,
+) -> sqlite3.Row:
+    """Mark a referral won (with its closed value) or lost; returns the updated row.
+
+    `--won` without a value keeps the recorded one. A closed referral is
+    closed again only with `reopen`, so a typo'd id can't rewrite history.
+    """
+    contact_id = _close(conn, referral_id, today, won=won, value=value, on=on, reopen=reopen)
+    followups.refresh(conn, [contact_id])  # the contact's won value
     return get_referral(conn, referral_id)
+
+
+def close_referrals(conn: sqlite3.Connection, items: Iterable[dict], today: date) -> None:
+    """Close many referrals, each exactly as `close_referral` would, in order.
+
+    Each item holds `close_referral`'s arguments: `referral_id`, `won` and any
+    of `value`, `on`, `reopen`. The contacts' won values are recomputed once
+    at the end rather than after each one. Run it inside a transaction, so a
+    bad item leaves nothing behind.
+    """
+    followups.refresh(conn, {_close(conn, today=today, **item) for item in items})
 
 
 def edit_referral(

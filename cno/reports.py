@@ -141,7 +141,7 @@ def cooling(conn: sqlite3.Connection, today: date, days: int) -> list[dict]:
     for op, order in (("<=", "DESC"), (">", "ASC")):
         for cid, name, raw in conn.execute(
             f"SELECT id, name, strength_raw FROM contacts WHERE strength_raw {op} ? AND strength_raw > 0"
-            # `+archived`: walk the strength index, not the (archived, next due) one
+            # `+archived`: walk the strength index, not one that starts with archived
             f" AND +archived = 0 ORDER BY strength_raw {order}",
             (raw_star,),
         ):
@@ -300,7 +300,7 @@ def _anniversaries(conn: sqlite3.Connection, first: date, last: date) -> tuple[l
     days = [(first + timedelta(days=i)).strftime("%m-%d") for i in range(min((last - first).days + 1, 366))]
     marks = ",".join("?" * len(days))
     birthdays = conn.execute(
-        # `+archived`: through the birthday index, not the (archived, next due) one
+        # `+archived`: through the birthday index, not one that starts with archived
         f"SELECT id, name, birthday FROM contacts WHERE birthday IS NOT NULL AND substr(birthday, -5) IN ({marks})"
         " AND +archived = 0",
         days,

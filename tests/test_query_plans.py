@@ -84,7 +84,7 @@ def check(conn, call, *expected: str) -> list[str]:
     return lines
 
 
-DUE = ("SEARCH c USING INDEX contacts_next_due", "SEARCH f USING INDEX followups_open")
+DUE = ("SEARCH c USING COVERING INDEX contacts_suggest (archived=? AND next_due_on", "SEARCH f USING INDEX followups_open")
 
 
 @pytest.mark.parametrize(
