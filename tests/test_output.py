@@ -99,3 +99,11 @@ def test_subprocess_output_has_no_ansi_and_messages_go_to_stderr(journal_path):
     assert added.returncode == 0 and added.stdout == "" and "added Ada Lovelace (#1)" in added.stderr
     listed = run("list")
     assert "Ada Lovelace" in listed.stdout and "\x1b" not in listed.stdout
+
+
+def test_nothing_to_say_means_no_output_off_a_terminal():
+    # cron mails any output: an empty report must be silent on both streams
+    ok("add", "Ada Lovelace")
+    for argv in (["due"], ["due", "-f", "plain"], ["history"], ["milestone", "list"], ["review", "--quiet-if-empty"]):
+        r = ok(*argv)
+        assert (r.stdout, r.stderr) == ("", ""), argv

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from typing import Annotated, Callable, Optional
 
 import typer
@@ -48,7 +50,10 @@ def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, cre
         with j.write() as conn:
             rows = capture.apply(conn, plan, day)
     view.touchpoints(rows, fmt, dry_run=dry_run)
-    note(view.summary(plan.counts, len(rows), dry_run=dry_run))
+    # From cron, a night that logged, added and broke nothing says nothing
+    # (cron mails any output); at a terminal or in a dry run the counts show.
+    if rows or plan.counts.unparseable or plan.counts.contacts_added or dry_run or sys.stderr.isatty():
+        note(view.summary(plan.counts, len(rows), dry_run=dry_run))
 
 
 @capture_app.command("ics")

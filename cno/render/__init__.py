@@ -111,8 +111,10 @@ def emit(
         rows = list(rows)
         write(csv_text(rows, list(rows[0]) if rows else [c.key for c in cols]), out)
     elif first is None and empty:
-        # Say so on stderr, so stdout stays empty for scripts and cron.
-        print(empty, file=sys.stderr)
+        # Say so to a person (on stderr, so stdout stays empty); from cron or a
+        # script, nothing to say means no output at all.
+        if sys.stderr.isatty():
+            print(empty, file=sys.stderr)
     elif fmt == "plain":
         write(plain_table(rows, cols, title=title), out)
     elif fmt == "md":
