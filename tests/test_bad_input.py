@@ -321,3 +321,14 @@ def test_an_argument_that_is_not_utf8_is_refused(journal_path):
     # undecodable bytes in argv arrive as lone surrogates (PEP 383)
     r = refused("add", "\udcffbob", journal=journal_path, contains="not valid UTF-8")
     assert "\\udcffbob" in r.stderr
+
+
+def test_a_failed_first_command_leaves_no_journal_behind(journal_path, tmp_path):
+    # refused after the journal was opened for writing: the new file goes again
+    bad = tmp_path / "dump.json"
+    bad.write_text('{"format": "cno-dump", "version": 999}')
+    r = cno("import", "json", str(bad))
+    assert r.code == 2 and r.stderr.startswith("cno: ")
+    r = cno("log", "Nobody Known")
+    assert r.code == 2
+    assert not list(journal_path.parent.glob("cno.db*"))

@@ -91,6 +91,9 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    from cno.cli.common import CREATED
+
+    CREATED.clear()
     for arg in args:
         try:
             arg.encode("utf-8")
@@ -135,7 +138,9 @@ def _debug_or_fail(message: str, code: int) -> int:
 
 
 def _fail(message: str, code: int) -> int:
+    from cno.cli.common import discard_created
     from cno.render import clean
 
+    discard_created()  # a failed first command leaves no empty journal behind
     print(f"cno: {clean(message)}", file=sys.stderr)
     return code

@@ -15,6 +15,21 @@ from cno.errors import CnoError
 from cno.render import FORMATS, clean
 
 
+# Journal files this invocation created: a command that fails leaves none behind.
+CREATED: list = []
+
+
+def discard_created() -> None:
+    """Remove the journals this (failed) invocation created, with their WAL files."""
+    while CREATED:
+        path = CREATED.pop()
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                p.unlink()
+            except OSError:  # never made (a bad folder), or already gone
+                pass
+
+
 class Session:
     """The journal of one invocation, opened on first use and closed at exit."""
 
@@ -29,7 +44,10 @@ class Session:
     def journal(self) -> Journal:
         """The journal for a command that writes: created and migrated if needed."""
         if self._journal is None:
-            self._journal = open_journal(self.path, create=True)
+            path = self.path
+            if not path.exists():
+                CREATED.append(path)  # removed again if the command fails
+            self._journal = open_journal(path, create=True)
         return self._journal
 
     def reader(self) -> Journal | None:
