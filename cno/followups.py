@@ -126,11 +126,17 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
         args,
     ):
         out[cid] = [given, received, 0, float(won_given), float(won_received)]
-    for cid, intros in conn.execute(
+    # Some contacts: from their timelines. Everyone: from the introductions
+    # (the touchpoints_intro partial index), not from every touchpoint's
+    # people — CROSS JOIN keeps SQLite to that order.
+    intros_sql = (
         "SELECT tc.contact_id, count(*) FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
-        " WHERE t.intro = 1" + where.format(col="tc.contact_id") + " GROUP BY tc.contact_id",
-        args,
-    ):
+        " WHERE t.intro = 1" + where.format(col="tc.contact_id") + " GROUP BY tc.contact_id"
+        if ids is not None
+        else "SELECT tc.contact_id, count(*) FROM touchpoints t CROSS JOIN touchpoint_contacts tc"
+        " ON tc.touchpoint_id = t.id WHERE t.intro = 1 GROUP BY tc.contact_id"
+    )
+    for cid, intros in conn.execute(intros_sql, args):
         out.setdefault(cid, list(_NO_LEDGER))[2] = intros
     return {cid: tuple(v) for cid, v in out.items()}
 

@@ -239,3 +239,33 @@ def test_add_referrals_refuses_what_add_referral_refuses(journal, case):
     alone = refusal(journal, lambda c: referrals.add_referral(c, today=TODAY, **item))
     good = {"direction": "received", "contact_id": 1}
     assert refusal(journal, lambda c: referrals.add_referrals(c, [good, item], TODAY)) == alone
+
+
+BAD_CLOSINGS = {
+    "no such referral": {"referral_id": 99, "won": True},
+    "future": {"referral_id": 1, "won": True, "on": FUTURE},
+    "before it was passed": {"referral_id": 1, "won": False, "on": TODAY - timedelta(days=30)},
+    "value of a lost one": {"referral_id": 1, "won": False, "value": 100},
+    "negative value": {"referral_id": 1, "won": True, "value": -1},
+    "closed twice": {"referral_id": 2, "won": True},
+}
+
+
+@pytest.mark.parametrize("case", BAD_CLOSINGS, ids=list(BAD_CLOSINGS))
+def test_close_referrals_refuses_what_close_referral_refuses(journal, case):
+    with journal.write() as conn:
+        referrals.add_referrals(conn, [{"direction": "given", "contact_id": 1, "on": TODAY - timedelta(days=7)}] * 2, TODAY)
+    item = BAD_CLOSINGS[case]
+    good = {"referral_id": 2, "won": False}
+    alone = refusal(journal, lambda c: [referrals.close_referral(c, today=TODAY, **i) for i in (good, item)])
+    assert refusal(journal, lambda c: referrals.close_referrals(c, [good, item], TODAY)) == alone
+
+
+def test_close_referrals_keeps_the_won_values_current(journal):
+    with journal.write() as conn:
+        referrals.add_referrals(conn, [{"direction": "received", "contact_id": 1, "value": 500}] * 3, TODAY)
+        referrals.close_referrals(
+            conn, [{"referral_id": 1, "won": True}, {"referral_id": 2, "won": True, "value": 800}, {"referral_id": 3, "won": False}], TODAY
+        )
+    report = referrals.referral_report(journal.conn, TODAY)
+    assert [(r["received"], r["won_value_received"]) for r in report] == [(3, 1300)]

@@ -390,9 +390,10 @@ def test_without_a_journal_goals_print_the_empty_result_and_create_nothing(journ
     assert not journal_path.exists()
 
 
-def test_no_goals_says_so_on_stderr(journal):
+def test_no_goals_is_silent_off_a_terminal(journal):
+    # "no goals yet" is for a person at a terminal; cron gets no output at all
     r = ok("goals")
-    assert r.stdout == "" and "no goals yet" in r.stderr
+    assert r.stdout == "" and r.stderr == ""
 
 
 # -- definitions: add, list, edit, rm -----------------------------------------
@@ -600,3 +601,25 @@ def test_engagement_rate_counts_tier_a_touched_within_their_cadence(journal_path
     j = open_journal(journal_path, create=False)
     assert goals.engagement_rate(j.conn, TODAY) == 2 / 7
     j.close()
+
+
+def test_contacts_touched_reads_the_contact_rows_only_when_that_is_exact(journal_path):
+    # the fast path (last touch on or after the period's start) must agree
+    # with counting the period's touchpoints, and must not be used for a
+    # period with later touches
+    ok("add", "Ada", "--tier", "A", "--tag", "fintech")
+    ok("add", "Bob", "--tier", "A")
+    ok("add", "Cy", "--tier", "B", "--tag", "fintech")
+    ok("log", "ada", "--on", "2026-10-05")
+    ok("log", "bob", "--on", "2026-11-20", "--with", "cy")
+    ok("log", "cy", "--on", "2026-09-01")
+    import sqlite3
+
+    conn = sqlite3.connect(journal_path)
+    conn.row_factory = sqlite3.Row
+    for tag, tier in ((None, None), ("fintech", None), (None, "A"), ("fintech", "B")):
+        goal = {"metric": "contacts-touched", "tag": tag, "tier": tier}
+        for start, end in ((date(2026, 10, 1), date(2026, 12, 31)), (date(2026, 9, 1), date(2026, 9, 30))):
+            sql, args = goals.metric_query(goal, start, end)
+            assert goals.measure(conn, goal, start, end) == conn.execute(sql, args).fetchone()[0], (tag, tier, start)
+    conn.close()

@@ -107,6 +107,7 @@ class Bulk:
     add_contacts = staticmethod(contacts.add_contacts)
     log_touchpoints = staticmethod(touchpoints.log_touchpoints)
     add_referrals = staticmethod(referrals.add_referrals)
+    close_referrals = staticmethod(referrals.close_referrals)
 
 
 class Single:
@@ -123,6 +124,11 @@ class Single:
     @staticmethod
     def add_referrals(conn, items, today):
         return [referrals.add_referral(conn, today=today, **item) for item in items]
+
+    @staticmethod
+    def close_referrals(conn, items, today):
+        for item in items:
+            referrals.close_referral(conn, today=today, **item)
 
 
 class World:
@@ -291,20 +297,21 @@ def build(conn, n_contacts: int, n_touch: int, n_refs: int, seed: int, today: da
         ids = how.add_contacts(conn, [(name, data) for _, name, _, data in rows[i:j]], day)
         world.add(ids, day, [tier for _, _, tier, _ in rows[i:j]])
         i = j
-    # referrals before touchpoints: each bulk write recomputes strength once for
-    # everyone it involves, and that is cheapest while the touchpoints are not in yet
+    # referrals (and their outcomes) before touchpoints: each bulk write recomputes
+    # the maintained columns of everyone it involves once, and that is cheapest
+    # while the touchpoints are not in yet
     refs = referral_items(world, n_refs)
     rids = how.add_referrals(conn, refs, today)
-    n_intros = min(n_refs // 5, n_touch // 10)
-    how.log_touchpoints(conn, touch_items(world, n_touch, n_intros), today)
-    closed = 0
+    closings = []
     for rid, ref in zip(rids, refs):
         if (today - ref["on"]).days > 14 and rng.random() < 0.65:
             won = rng.random() < 0.55
             value = rng.choice([800, 3000, 9000]) if won and rng.random() < 0.4 else None
             on = min(today, ref["on"] + timedelta(days=rng.randint(7, 90)))
-            referrals.close_referral(conn, rid, today, won=won, value=value, on=on)
-            closed += 1
+            closings.append({"referral_id": rid, "won": won, "value": value, "on": on})
+    how.close_referrals(conn, closings, today)
+    n_intros = min(n_refs // 5, n_touch // 10)
+    how.log_touchpoints(conn, touch_items(world, n_touch, n_intros), today)
     n = len(world.ids)
     follow_ups = _follow_ups(conn, world, n) if n else 0
     for _ in range(n // 40):
@@ -322,7 +329,7 @@ def build(conn, n_contacts: int, n_touch: int, n_refs: int, seed: int, today: da
     for title, metric, target, per, tag, tier in GOALS:
         if tag is None or conn.execute("SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 1", (tag,)).fetchone():
             goals.add_goal(conn, title, metric, target, start, per=per, tag=tag, tier=tier)
-    return {"contacts": n, "touchpoints": n_touch, "intros": n_intros, "referrals": len(rids), "closed": closed,
+    return {"contacts": n, "touchpoints": n_touch, "intros": n_intros, "referrals": len(rids), "closed": len(closings),
             "follow_ups": follow_ups, "archived": len(archived)}  # fmt: skip
 
 
