@@ -161,8 +161,11 @@ def empty_journal() -> Journal:
     return Journal(Path(":memory:"), conn)
 
 
-def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
-    """A consistent copy through SQLite's backup API, created 0600; never over a file."""
+def backup_to(conn: sqlite3.Connection, dest: Path, progress=None) -> None:
+    """A consistent copy through SQLite's backup API, created 0600; never over a file.
+
+    `progress(done_pages, total_pages)` is called as the copy goes.
+    """
     try:
         fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -173,7 +176,11 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> None:
     try:
         target = sqlite3.connect(dest)
         try:
-            conn.backup(target)
+            if progress is None:
+                conn.backup(target)
+            else:
+                # 1,000 pages (~4 MB) a step, so a progress bar can move
+                conn.backup(target, pages=1000, progress=lambda _status, left, total: progress(total - left, total))
         finally:
             target.close()
     except BaseException:

@@ -72,3 +72,19 @@ def test_existing_path_is_refused(tmp_path, journal_path):
 def test_no_journal_to_back_up_is_refused(tmp_path, journal_path):
     refused("backup", tmp_path / "copy.db", journal=journal_path, contains="no journal")
     assert not (tmp_path / "copy.db").exists() and not journal_path.exists()
+
+
+def test_backup_reports_its_progress_in_pages(tmp_path, journal_path):
+    from cno.db import backup_to, open_journal
+
+    ok("add", "Ada Lovelace")
+    for i in range(300):
+        ok("log", "ada", "x" * 2000 + str(i))
+    j = open_journal(journal_path, create=False)
+    seen = []
+    try:
+        backup_to(j.conn, tmp_path / "copy.db", progress=lambda done, total: seen.append((done, total)))
+    finally:
+        j.close()
+    assert seen and seen[-1][0] == seen[-1][1] > 0  # the last call says: all pages copied
+    assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600

@@ -333,7 +333,10 @@ def backup(
         raise CnoError(f"no journal at {source} to back up")
     if dest.exists() or dest.is_symlink():
         raise CnoError(f"{dest} already exists — choose another PATH; a backup never overwrites a file")
-    backup_to(session().reader().conn, dest)
+    conn = session().reader().conn
+    (pages,) = conn.execute("PRAGMA page_count").fetchone()
+    with Progress("backing up", pages) as bar:  # in pages: a journal of 2,000+ (8 MB) shows a bar
+        backup_to(conn, dest, progress=lambda done, total: bar.update(done, total))
     note(f"backed up {source} to {dest}")
 
 
