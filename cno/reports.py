@@ -111,7 +111,7 @@ def coming_up(conn: sqlite3.Connection, today: date, horizon: date, *, limit: in
             items.append(_dated("milestone", cid, name, nxt, f"{label} ({nxt.year - int(on[:4])} years)"))
     for cid, name, label, on in conn.execute(
         "SELECT c.id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
-        " WHERE m.yearly = 0 AND c.archived = 0 AND m.on_date BETWEEN ? AND ?",
+        " WHERE m.yearly = 0 AND +c.archived = 0 AND m.on_date BETWEEN ? AND ?",
         (lo, hi),
     ):
         items.append(_dated("milestone", cid, name, date.fromisoformat(on), label))
@@ -202,28 +202,43 @@ def suggest(conn: sqlite3.Connection, today: date, *, n: int = 5, now=None) -> l
     _ensure_ln(conn)
     occasions = _occasions(conn, today)
     occasion_ids = ",".join(str(int(cid)) for cid in occasions) or "NULL"
-    sql = f"""
-        SELECT * FROM (
-            SELECT c.id, c.name, c.name_key, c.tier, c.timezone, c.last_touch_on, c.next_due_on,
-                   c.cadence_days, c.prior_touches, c.ref_received - c.ref_given - c.intros AS unreturned,
-                   CASE WHEN c.next_due_on < :today AND c.cadence_days > 0 THEN round({OVERDUE_POINTS}
-                       * min({OVERDUE_CAP}, (julianday(:today) - julianday(c.next_due_on)) / c.cadence_days), 1)
-                       ELSE 0 END AS t_overdue,
-                   CASE WHEN c.prior_touches > 1 AND c.last_touch_on <= :quiet THEN round(
-                       min({FREQUENCY_CAP}, {FREQUENCY_POINTS} * ln(1 + c.prior_touches)), 1) ELSE 0 END AS t_frequency,
-                   CASE WHEN c.ref_received > c.ref_given + c.intros THEN {UNRETURNED_POINTS} ELSE 0 END AS t_unreturned,
-                   CASE WHEN c.id IN ({occasion_ids}) THEN {OCCASION_POINTS} ELSE 0 END AS t_occasion,
-                   CASE c.tier WHEN 'A' THEN {TIER_POINTS["A"]} WHEN 'B' THEN {TIER_POINTS["B"]}
-                       WHEN 'C' THEN {TIER_POINTS["C"]} ELSE 0 END AS t_tier
-            FROM contacts c WHERE c.archived = 0
+    terms = f"""
+        CASE WHEN c.next_due_on < :today AND c.cadence_days > 0 THEN round({OVERDUE_POINTS}
+            * min({OVERDUE_CAP}, (:jtoday - julianday(c.next_due_on)) / c.cadence_days), 1) ELSE 0 END AS t_overdue,
+        CASE WHEN c.prior_touches > 1 AND c.last_touch_on <= :quiet THEN round(
+            min({FREQUENCY_CAP}, {FREQUENCY_POINTS} * ln(1 + c.prior_touches)), 1) ELSE 0 END AS t_frequency,
+        CASE WHEN c.ref_received > c.ref_given + c.intros THEN {UNRETURNED_POINTS} ELSE 0 END AS t_unreturned,
+        CASE WHEN c.id IN ({occasion_ids}) THEN {OCCASION_POINTS} ELSE 0 END AS t_occasion,
+        CASE c.tier WHEN 'A' THEN {TIER_POINTS["A"]} WHEN 'B' THEN {TIER_POINTS["B"]}
+            WHEN 'C' THEN {TIER_POINTS["C"]} ELSE 0 END AS t_tier
+    """
+    # First the best n ids, with the reasons tested on plain columns (a
+    # contact whose only reason would be its tier is not suggested) and each
+    # score computed once; then their terms, for those n rows only.
+    best = f"""
+        SELECT id FROM (
+            SELECT c.id, c.name_key, {terms} FROM contacts c
+            WHERE c.archived = 0 AND ((c.next_due_on < :today AND c.cadence_days > 0)
+                OR (c.prior_touches > 1 AND c.last_touch_on <= :quiet)
+                OR c.ref_received > c.ref_given + c.intros OR c.id IN ({occasion_ids}))
         )
-        -- a contact whose only reason would be its tier is not suggested
-        WHERE t_overdue + t_frequency + t_unreturned + t_occasion > 0
         ORDER BY round(t_overdue + t_frequency + t_unreturned + t_occasion + t_tier, 1) DESC, name_key, id
         LIMIT :n
     """
     quiet = (today - timedelta(days=QUIET_DAYS)).isoformat()
-    rows = conn.execute(sql, {"today": today.isoformat(), "quiet": quiet, "n": n}).fetchall()
+    jtoday = (today - date(1, 1, 1)).days + 1721425.5  # julianday() of today
+    args = {"today": today.isoformat(), "jtoday": jtoday, "quiet": quiet, "n": n}
+    ids = [r[0] for r in conn.execute(best, args)]
+    details = {
+        r["id"]: r
+        for r in conn.execute(
+            f"SELECT c.id, c.name, c.tier, c.timezone, c.last_touch_on, c.next_due_on, c.cadence_days, c.prior_touches,"
+            f" c.ref_received - c.ref_given - c.intros AS unreturned, {terms}"
+            f" FROM contacts c WHERE c.id IN ({','.join(str(i) for i in ids) or 'NULL'})",
+            args,
+        )
+    }
+    rows = [details[i] for i in ids]
     return [_suggestion(r, today, occasions, now) for r in rows]
 
 
@@ -283,7 +298,7 @@ def _occasions(conn, today: date) -> dict[int, str]:
             out[cid] = "birthday " + ("today" if nxt == today else f"on {nxt.isoformat()}")
     once = conn.execute(
         "SELECT m.contact_id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
-        " WHERE m.yearly = 0 AND c.archived = 0 AND m.on_date BETWEEN ? AND ?",
+        " WHERE m.yearly = 0 AND +c.archived = 0 AND m.on_date BETWEEN ? AND ?",
         (today.isoformat(), horizon.isoformat()),
     ).fetchall()
     dated = [(cid, label, next_anniversary(on, today)) for cid, _name, label, on in yearly]
@@ -307,7 +322,7 @@ def _anniversaries(conn: sqlite3.Connection, first: date, last: date) -> tuple[l
     ).fetchall()
     yearly = conn.execute(
         "SELECT m.contact_id, c.name, m.label, m.on_date FROM milestones m JOIN contacts c ON c.id = m.contact_id"
-        f" WHERE m.yearly = 1 AND substr(m.on_date, -5) IN ({marks}) AND c.archived = 0",
+        f" WHERE m.yearly = 1 AND substr(m.on_date, -5) IN ({marks}) AND +c.archived = 0",
         days,
     ).fetchall()
     return [tuple(r) for r in birthdays], [tuple(r) for r in yearly]
