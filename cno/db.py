@@ -29,6 +29,7 @@ KNOWN_MIGRATIONS = (
     "m007_contact_summaries",
     "m008_anniversaries",
     "m009_suggest_index",
+    "m010_contact_dates",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs. None so far.

@@ -314,9 +314,14 @@ def measure(conn: sqlite3.Connection, goal, start: date, end: date) -> int:
             # No one was touched after the period, so those touched in it are
             # those last touched on or after its start: one pass over the
             # contact rows instead of every touchpoint of a quarter.
-            who, who_args = _who("c.id", goal["tag"], goal["tier"])
-            sql = "SELECT count(*) FROM contacts c WHERE c.last_touch_on >= ?" + (f" AND {who}" if who else "")
-            return conn.execute(sql, [start.isoformat(), *who_args]).fetchone()[0]
+            sql, args = "SELECT count(*) FROM contacts c WHERE c.last_touch_on >= ?", [start.isoformat()]
+            if goal["tier"]:
+                sql += " AND c.tier = ?"
+                args.append(goal["tier"])
+            if goal["tag"]:
+                sql += " AND EXISTS (SELECT 1 FROM contact_tags g WHERE g.contact_id = c.id AND g.tag = ?)"
+                args.append(goal["tag"])
+            return conn.execute(sql, args).fetchone()[0]
     sql, args = metric_query(goal, start, end)
     return conn.execute(sql, args).fetchone()[0]
 

@@ -381,3 +381,17 @@ def m009_suggest_index(db):
         CREATE INDEX milestones_on_date ON milestones(on_date) WHERE yearly = 0;
         """,
     )
+
+
+@migrations()
+def m010_contact_dates(db):
+    # Goals count the contacts touched or met in a period ("contacts-touched"
+    # reads last_touch_on when nothing is dated after the period): indexes
+    # on both dates make that a range instead of a pass over every contact.
+    _run(
+        db,
+        """
+        CREATE INDEX contacts_last_touch ON contacts(last_touch_on, tier);
+        CREATE INDEX contacts_met_on ON contacts(met_on);
+        """,
+    )
