@@ -3,7 +3,7 @@
     python tests/bench/make_journal.py PATH --contacts 100000 --touchpoints 1000000 --referrals 50000 [--seed S]
 
 Three years of a busy networker's journal, ending on --today: contacts
-added over time (a third in a first import) with tiers, tags, own cadences,
+added week by week (a third in a first import) with tiers, tags, own cadences,
 birthdays, time zones and several e-mails; touchpoints on every channel,
 more on weekdays and more for tier A, some with several people or a time of
 day, some captured mail with a direction; introductions; referrals given and
@@ -176,7 +176,8 @@ def contact_rows(rng: random.Random, n: int, start: date, today: date) -> list[t
     span = (today - start).days
     out = []
     for i in range(n):
-        created = start if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, span))
+        # a first import, then the people met each week, added in a weekly sitting
+        created = start if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, span) // 7 * 7)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         name = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {last}" if rng.random() < 0.15 else f"{first} {last}"
         r = rng.random()
@@ -289,7 +290,7 @@ def build(conn, n_contacts: int, n_touch: int, n_refs: int, seed: int, today: da
     world = World(rng, start, today)
     rows = contact_rows(rng, n_contacts, start, today)
     i = 0
-    while i < len(rows):  # one call per day contacts were added: created_on is that day
+    while i < len(rows):  # one call per day contacts were added on: created_on is that day
         day = rows[i][0]
         j = i
         while j < len(rows) and rows[j][0] == day:
