@@ -32,6 +32,7 @@ CreateUnknown = Annotated[
 def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, create_unknown: bool, fmt: str, as_of: str | None) -> None:
     from cno import capture
     from cno.dates import parse_since
+    from cno.render import Progress
     from cno.render import capture as view
 
     fmt = check_format(fmt)
@@ -42,8 +43,8 @@ def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, cre
         raise CnoError(capture.NO_ME)
     capture.my_addresses(j.conn)  # refuse before reading a large folder
     source = make_source(path)
-    with view.progress(source.total, "reading") as tick:
-        plan = capture.plan(j.conn, source, day, since=since_day, create_unknown=create_unknown, warn=note, tick=tick)
+    with Progress("reading", source.total) as bar:
+        plan = capture.plan(j.conn, source, day, since=since_day, create_unknown=create_unknown, warn=note, tick=bar.advance)
     if dry_run:
         rows = capture.preview(j.conn, plan)
     else:

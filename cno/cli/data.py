@@ -13,6 +13,7 @@ import typer
 
 from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
+from cno.render import Progress
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
@@ -28,40 +29,6 @@ Output = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE",
 PlanFormat = Annotated[
     str, typer.Option("--format", "-f", metavar="FORMAT", help="Format of the --dry-run listing: table, plain, json, csv or md.")
 ]
-
-PROGRESS_MIN = 2000  # rows: below this the work is over before a bar could be read
-
-
-class Progress:
-    """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise."""
-
-    def __init__(self, label: str, total: int | None):
-        self.label, self.total = label, total
-        self._bar = self._task = None
-
-    def __enter__(self):
-        if sys.stderr.isatty() and (self.total is None or self.total >= PROGRESS_MIN):
-            from rich.progress import Progress as RichProgress
-
-            from cno.render import console
-
-            self._bar = RichProgress(console=console(sys.stderr), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=self.total)
-        return self
-
-    def advance(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task, n)
-
-    def update(self, done: int, total: int) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *exc):
-        if self._bar is not None:
-            self._bar.stop()
-
 
 # -- import -----------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ dump is byte-identical and two dumps diff well.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from contextlib import contextmanager
 from datetime import date
@@ -30,7 +29,6 @@ EXCLUDED = ("capture_files",)
 # Contacts and what is only theirs are merged by the matching rule, not by uid.
 CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 @contextmanager
@@ -86,9 +84,9 @@ def _insert(conn, table: str, row: dict, *, or_ignore: bool = False):
 
 
 def _line(row: dict) -> str:
-    text = json.dumps(row, ensure_ascii=False)
-    # as render.to_json: no raw C1 or line separators, which terminals and editors act on
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from cno.render import to_json
+
+    return to_json(row, indent=None)  # one line; no raw C1 or line separators
 
 
 def count_rows(conn: sqlite3.Connection) -> int:

@@ -59,8 +59,8 @@ def csv_cell(value: Any) -> str:
     return clean(text)
 
 
-def to_json(obj: Any) -> str:
-    text = json.dumps(obj, ensure_ascii=False, indent=2)
+def to_json(obj: Any, indent: int | None = 2) -> str:
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
     # json escapes C0 itself; escape C1 and DEL too so no terminal acts on them
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -282,6 +282,46 @@ def rich_table(rows: list[dict], cols: list[Col], *, title: str | None = None, c
     for r in rows:
         t.add_row(*(Text(clean(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in cols))
     return t
+
+
+PROGRESS_MIN = 2000  # items: below this the work is over before a bar could be read
+
+
+class Progress:
+    """A Rich progress bar on stderr when stderr is a terminal and the work is long; nothing otherwise.
+
+    `with Progress("importing", total) as bar:` then `bar.advance()` or
+    `bar.update(done, total)`; a total of None means unknown (a bar is shown).
+    """
+
+    def __init__(self, label: str, total: int | None):
+        self.label, self.total = label, total
+        self._bar = self._task = None
+
+    def __enter__(self):
+        if sys.stderr.isatty() and (self.total is None or self.total >= PROGRESS_MIN):
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=console(sys.stderr), transient=True,
+            )  # fmt: skip
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total)
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def rich_group(*renderables):

@@ -1,10 +1,6 @@
-"""The capture views: the touchpoints logged (or that would be), the counts, the progress bar."""
+"""The capture views: the touchpoints logged (or that would be), and the counts."""
 
 from __future__ import annotations
-
-import sys
-from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from cno.render import Col, emit
 
@@ -43,25 +39,3 @@ def summary(counts, logged: int, *, dry_run: bool) -> str:
     ]
     parts += [f"{n} {what.format(s='' if n == 1 else 's')}" for n, what in extra if n]
     return "capture: " + ", ".join(parts)
-
-
-@contextmanager
-def progress(total: int | None, label: str) -> Iterator[Callable[[], None]]:
-    """A Rich progress bar on stderr when it is a terminal; a no-op otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(file=sys.stderr, markup=False, highlight=False),
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)

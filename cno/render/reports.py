@@ -20,18 +20,13 @@ from cno.render import (
     to_json,
     write,
 )
+from cno.render.referrals import money
 
 REVIEW_FORMATS = ("table", "plain", "md", "html", "json")
 
 
 def _overdue(v) -> str:
     return f"{v}d" if v > 0 else "today"
-
-
-def _money(v) -> str:
-    if v is None:
-        return ""
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
 DUE_COLS = [
@@ -78,7 +73,7 @@ def _sections(r: dict) -> list[tuple[str, str, list[dict], list[Col], str]]:
         time_row.append({"what": f"budget: {budget['title']}", "value": f"{budget['value']} / {budget['target']} this {budget['period']}"})
     ref_summary = (
         f"given {ref['given']}, received {ref['received']}, intros {ref['intros']}, "
-        f"won {_money(ref['won_value_given'])} given / {_money(ref['won_value_received'])} received"
+        f"won {money(ref['won_value_given'])} given / {money(ref['won_value_received'])} received"
     )
     def more(key: str) -> str:
         shown, total = len(r[key]), r["totals"][key]
