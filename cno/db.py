@@ -213,10 +213,21 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
     from cno.migrations import migrations
 
+    from cno.migrations import FILLED_BY_REFRESH
+
     db = Database(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
+        pending = {m.name for m in migrations.pending(db)}
         migrations.apply(db)  # nested steps become savepoints of this transaction
+        if pending & FILLED_BY_REFRESH and conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone():
+            from cno import followups
+
+            conn.row_factory, before = sqlite3.Row, conn.row_factory
+            try:
+                followups.refresh(conn)
+            finally:
+                conn.row_factory = before
     except BaseException:
         conn.rollback()
         raise

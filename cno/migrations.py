@@ -11,6 +11,12 @@ from sqlite_utils import Migrations
 
 migrations = Migrations("cno")
 
+# Migrations that add columns cno keeps current (due dates, strength, the
+# per-contact summaries). They only change the schema; db.migrate then runs
+# one refresh of every contact with the code of this cno, after the last
+# step, so an old journal is never refreshed half-way up the schema.
+FILLED_BY_REFRESH = frozenset({"m006_strength", "m007_contact_summaries"})
+
 
 def _run(db, script: str) -> None:
     # Not executescript(): it COMMITs first, which would break the one
@@ -301,13 +307,14 @@ def m006_strength(db):
     # Relationship strength decays daily; keeping its sum scaled to a fixed
     # epoch (see cno.scoring) makes today's value one multiplication, so
     # `list`, `review` and `suggest` never reread a contact's history.
-    from cno import scoring
-
-    db.execute("ALTER TABLE contacts ADD COLUMN strength_raw REAL NOT NULL DEFAULT 0")
-    ids = [r[0] for r in db.execute("SELECT id FROM contacts")]
-    raw = scoring.raw_for(db.conn, ids)
-    db.conn.executemany("UPDATE contacts SET strength_raw = ? WHERE id = ?", [(v, k) for k, v in raw.items()])
-    db.execute("CREATE INDEX contacts_strength ON contacts(strength_raw)")
+    # The sums are filled in by the refresh that follows the upgrade (FILLED_BY_REFRESH).
+    _run(
+        db,
+        """
+        ALTER TABLE contacts ADD COLUMN strength_raw REAL NOT NULL DEFAULT 0;
+        CREATE INDEX contacts_strength ON contacts(strength_raw);
+        """,
+    )
 
 
 @migrations()
@@ -337,15 +344,6 @@ def m007_contact_summaries(db):
         CREATE INDEX touchpoints_intro ON touchpoints(happened_on) WHERE intro = 1;
         """,
     )
-    import sqlite3
-
-    from cno import followups
-
-    db.conn.row_factory, before = sqlite3.Row, db.conn.row_factory  # what cno's code reads rows as
-    try:
-        followups.refresh(db.conn)
-    finally:
-        db.conn.row_factory = before
 
 
 @migrations()

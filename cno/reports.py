@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date, timedelta
 
 from cno import followups, scoring
-from cno.dates import Duration, next_anniversary
+from cno.dates import next_anniversary
 from cno.errors import CnoError
 
 REVIEW_DAYS = {"week": 7, "month": 30, "quarter": 91}
@@ -40,7 +40,7 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
 
     days = REVIEW_DAYS[parse_review_period(period)]
     start = today - timedelta(days=days - 1)  # the N days ending today
-    tomorrow, horizon = today + timedelta(days=1), today + timedelta(days=days)
+    horizon = today + timedelta(days=days)
     yesterday = today - timedelta(days=1)
     ledger_rows, totals = referrals.ledger(conn, today, since=start, until=today)
     progress = goals.progress(conn, today)

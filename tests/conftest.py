@@ -52,7 +52,7 @@ def cno(*args: str, input: str | None = None) -> Result:
 def ok(*args: str, input: str | None = None) -> Result:
     """Run and insist on success, showing stderr when it fails."""
     r = cno(*args, input=input)
-    assert r.code == 0, f"cno {' '.join(args)} → {r.code}: {r.stderr}"
+    assert r.code == 0, f"cno {' '.join(map(str, args))} → {r.code}: {r.stderr}"
     return r
 
 

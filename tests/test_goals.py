@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cno import contacts, goals, touchpoints
 from cno.contacts import ContactInput
 from cno.db import open_journal
-from tests.conftest import TODAY, cno, ok, refused
+from tests.conftest import TODAY, ok, refused
 
 # TODAY is Sunday 2026-11-22: its ISO week is Mon 16 – Sun 22 November,
 # its quarter October – December.

@@ -363,7 +363,8 @@ def test_any_name_and_note_survive_a_json_round_trip(tmp_path_factory, monkeypat
     d = tmp_path_factory.mktemp("rt")
     monkeypatch.setenv("CNO_DB", str(d / "a.db"))
     ok("add", name, "--note", note)
-    ok("log", ok("list", "-f", "json").json()[0]["id"], note or "x")
+    # `--`: a note may begin with '-', as a user would type it
+    ok("log", ok("list", "-f", "json").json()[0]["id"], "--", note or "x")
     dump = ok("export", "json").stdout
     path = d / "dump.json"
     path.write_text(dump, encoding="utf-8")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import cno, ok, refused
+from tests.conftest import ok, refused
 
 TODAY = date(2026, 11, 22)
 SECTIONS = {"overdue", "due_today", "coming_up", "goals", "referrals", "time", "cooling", "new_contacts"}
