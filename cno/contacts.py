@@ -445,10 +445,15 @@ def local_time(tz: str | None, now: datetime) -> str | None:
 
 
 def names_for_completion(conn: sqlite3.Connection, incomplete: str) -> list[str]:
+    """Active contacts' names that begin with what was typed, whatever its case.
+
+    The shell keeps only completions that begin with the typed text exactly,
+    so a name is offered with the typed prefix as typed ("gra" → "grace
+    Hopper"); REFs are matched case-insensitively, so it still names her.
+    """
     key = name_key(incomplete)
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM contacts WHERE archived = 0 AND instr(name_key, ?) > 0 ORDER BY name_key LIMIT 50", (key,)
-        )
-    ]
+    rows = conn.execute(
+        "SELECT name FROM contacts WHERE archived = 0 AND name_key >= ? AND name_key < ? ORDER BY name_key LIMIT 50",
+        (key, key + "\U0010ffff"),
+    )
+    return [incomplete + name[len(incomplete) :] for (name,) in rows if name.casefold().startswith(incomplete.casefold())]

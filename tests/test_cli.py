@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,13 @@ def test_a_daily_command_loads_only_its_own_module(journal_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[-2] == "['cno.cli.common', 'cno.cli.touchpoints']"
     assert out[-1] == "[]"
+
+
+def test_shell_completion_offers_contact_names(journal_path):
+    ok("add", "Grace Hopper")
+    ok("add", "Alan Turing")
+    env = {**os.environ, "_CNO_COMPLETE": "complete_bash", "COMP_CWORD": "2"}
+    for typed, expected in (("Gra", "Grace Hopper"), ("gra", "grace Hopper"), ("zz", "")):
+        env["COMP_WORDS"] = f"cno log {typed}"
+        out = subprocess.run([sys.executable, "-m", "cno"], env=env, capture_output=True, text=True).stdout
+        assert out.strip() == expected, (typed, out)
