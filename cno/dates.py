@@ -117,6 +117,21 @@ def parse_duration(text: str, *, positive: bool = True) -> Duration:
     return Duration(n, UNITS[m.group(2)] if m.group(2) else "d")
 
 
+# Dates cno accepts (README "Dates"): wide enough for any life and plan, and far
+# enough from the calendar's ends that date arithmetic (next birthday, a year
+# back) never runs off them.
+MIN_DATE = date(1800, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
+
+def _check_range(day: date, raw: str) -> None:
+    if not MIN_DATE <= day <= MAX_DATE:
+        shown = repr(raw) if raw.strip() == day.isoformat() else f"{raw!r} ({day.isoformat()})"
+        raise DateError(
+            f"date {shown} is outside {MIN_DATE.isoformat()}..{MAX_DATE.isoformat()} — use e.g. {DATE_EXAMPLE}"
+        )
+
+
 def _safe_date(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d)
@@ -160,6 +175,7 @@ def parse_date(text: str, today: date, *, future: bool = False, allow_time: bool
         result = None
     if result is None:
         raise DateError(f"can't read date {raw!r} — use e.g. {DATE_EXAMPLE}")
+    _check_range(day_of(result), raw)
     if isinstance(result, datetime) and not allow_time:
         return result.date()
     return result
@@ -290,6 +306,7 @@ def parse_birthday(text: str) -> str:
         day = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is None:
             raise err
+        _check_range(day, text)
         return day.isoformat()
     for rx, day_group, month_group in ((_DAY_MONTH_RE, 1, 2), (_MONTH_DAY_RE, 2, 1)):
         if m := rx.match(s):
@@ -298,6 +315,7 @@ def parse_birthday(text: str) -> str:
             if month is None or _safe_date(int(m.group(3) or 2000), month, d) is None:
                 raise err
             if m.group(3):
+                _check_range(date(int(m.group(3)), month, d), text)
                 return date(int(m.group(3)), month, d).isoformat()
             return f"--{month:02d}-{d:02d}"
     raise err

@@ -26,15 +26,20 @@ DIRECTIONS = ("given", "received")
 CLEARABLE = ("for", "value", "note")
 
 
+# The largest money value (README "Referrals"): sums of many stay finite, so
+# no report or JSON ever holds Infinity.
+MAX_VALUE = 1e15
+
+
 def parse_value(text: str | float | int) -> float:
-    """A referral's value: a non-negative number such as 1500 or 99.50."""
+    """A referral's value: a non-negative number such as 1500 or 99.50, at most 1e15."""
     raw = text
     try:
         v = float(str(text).strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         v = math.nan
-    if not math.isfinite(v) or v < 0:
-        raise CnoError(f"--value must be a non-negative number such as 1500 or 99.50, not {raw!r}")
+    if not math.isfinite(v) or v < 0 or v > MAX_VALUE:
+        raise CnoError(f"--value must be a non-negative number up to 1e15 such as 1500 or 99.50, not {raw!r}")
     return v
 
 

@@ -65,8 +65,19 @@ def test_existing_path_is_refused(tmp_path, journal_path):
     target.write_bytes(b"precious")
     refused("backup", target, journal=journal_path, contains="already exists")
     assert target.read_bytes() == b"precious"
+
+
+def test_a_second_backup_of_the_day_is_numbered_not_refused(journal_path):
+    ok("add", "Ada Lovelace")
     ok("backup")
-    refused("backup", journal=journal_path, contains="already exists")
+    ok("log", "ada", "coffee")
+    r = ok("backup")
+    second = journal_path.with_name("cno-backup-2026-11-22-2.db")
+    assert str(second) in r.stderr
+    assert names(journal_path.with_name("cno-backup-2026-11-22.db")) == ["Ada Lovelace"]
+    assert snapshot(second) == snapshot(journal_path)
+    ok("backup")
+    assert journal_path.with_name("cno-backup-2026-11-22-3.db").exists()
 
 
 def test_no_journal_to_back_up_is_refused(tmp_path, journal_path):

@@ -264,7 +264,8 @@ def test_usage_error_is_one_line_without_a_panel(journal_path, ada, argv, contai
 
 
 def test_db_folder_that_cannot_be_created_is_refused(journal_path, tmp_path):
-    refuse("--db", "/proc/nope/x.db", "add", "Xavier", journal=journal_path, contains="/proc/nope")
+    # a journal that can't be made is one that can't be used: exit 3
+    refuse("--db", "/proc/nope/x.db", "add", "Xavier", journal=journal_path, contains="/proc/nope", code=3)
     assert not (tmp_path / "proc").exists()
     assert not journal_path.exists()
 
@@ -273,7 +274,7 @@ def test_db_under_a_regular_file_is_refused(journal_path, tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("not a folder\n")
     target = afile / "j.db"
-    refuse("--db", str(target), "add", "Xavier", journal=journal_path, contains=str(afile))
+    refuse("--db", str(target), "add", "Xavier", journal=journal_path, contains=str(afile), code=3)
     assert afile.read_text() == "not a folder\n"
     assert not journal_path.exists()
 

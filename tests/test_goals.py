@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cno import contacts, goals, touchpoints
 from cno.contacts import ContactInput
 from cno.db import open_journal
-from tests.conftest import TODAY, ok, refused
+from tests.conftest import TODAY, cno, ok, refused
 
 # TODAY is Sunday 2026-11-22: its ISO week is Mon 16 – Sun 22 November,
 # its quarter October – December.
@@ -215,10 +215,12 @@ def test_week_across_the_year_end_counts_both_years_and_is_named_by_its_iso_week
     assert "2026-W53" in ok("goals", "-f", "plain", "--as-of", "2027-01-02").stdout
 
 
-def test_history_stops_at_the_first_day_of_the_calendar(journal):
+def test_history_at_the_first_accepted_day_works_and_before_it_is_refused(journal):
     ok("goal", "add", "Weekly", "--metric", "touchpoints", "--target", "1")
-    rows = progress("--as-of", "0001-01-05", "--history", "3")
-    assert [(r["period_start"], r["period_end"], r["value"]) for r in rows] == [("0001-01-01", "0001-01-07", 0)]
+    rows = progress("--as-of", "1800-01-05", "--history", "3")
+    assert rows[0]["period_start"] <= "1800-01-05" <= rows[0]["period_end"]
+    r = cno("goals", "--as-of", "1799-12-31", "-f", "json")
+    assert r.code == 2 and "outside 1800-01-01..2999-12-31" in r.stderr
 
 
 def test_quarter_boundaries_by_as_of(journal):

@@ -122,8 +122,19 @@ def test_every_fixture_journal_opens_migrates_and_keeps_its_records(tmp_path, mo
         copy = tmp_path / fixture.name
         shutil.copy(fixture, copy)
         monkeypatch.setenv("CNO_DB", str(copy))
-        assert ok("db", "check").code == 0
+        original = copy.read_bytes()
         expected = json.loads(fixture.with_suffix(".json").read_text())
+        # reads see the upgraded journal and leave the file byte for byte as it was
+        assert ok("db", "check").code == 0
+        listed = {c["name"]: c["next_due_on"] for c in ok("list", "--all", "-f", "json").json()}
+        assert listed == {c["name"]: c["next_due_on"] for c in expected["contacts"]}
+        assert copy.read_bytes() == original, fixture.name
+        # a failed write leaves it as it was too, the upgrade included
+        assert cno("log", "nobody-by-this-name", "x").code == 2
+        assert copy.read_bytes() == original, fixture.name
+        # the first write upgrades it, in the same transaction as its own work
+        ok("config", "set", "me.email", "me@example.com")
+        assert ok("db", "check").code == 0
         conn = sqlite3.connect(copy)
         conn.row_factory = sqlite3.Row
         for table, rows in expected.items():
@@ -147,7 +158,9 @@ def test_a_migration_that_rewrites_a_table_backs_the_journal_up_first(journal_pa
     conn.commit()
     conn.close()
     monkeypatch.setattr(db, "REWRITES_TABLE", frozenset({"m005_capture"}))
-    ok("config", "list")
+    ok("config", "list")  # a read upgrades nothing, so it backs nothing up
+    assert not Path(f"{journal_path}.before-m005_capture").exists()
+    ok("config", "set", "cadence.B", "60d")
     backup = Path(f"{journal_path}.before-m005_capture")
     assert backup.exists() and backup.stat().st_mode & 0o777 == 0o600
     old = sqlite3.connect(backup)

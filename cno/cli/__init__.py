@@ -91,7 +91,7 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    from cno.cli.common import CREATED
+    from cno.db import CREATED
 
     CREATED.clear()
     for arg in args:
@@ -108,37 +108,75 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except click.exceptions.UsageError as e:
         hint = f" (see 'cno {e.ctx.command_path.partition(' ')[2]} --help')".replace("cno  ", "cno ") if e.ctx else ""
-        return _fail(f"{e.format_message()}{hint}", 2)
+        return _debug_or_fail(f"{e.format_message()}{hint}", 2)
     except click.exceptions.ClickException as e:
-        return _fail(e.format_message(), 2)
+        return _debug_or_fail(e.format_message(), 2)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("aborted", 2)
     except sqlite3.OperationalError as e:
-        msg = str(e)
-        if "locked" in msg or "busy" in msg:
-            return _fail("the journal is locked by another cno (waited 5 s); try again", 3)
-        if "readonly" in msg or "read-only" in msg:
-            return _fail("the journal is not writable", 3)
-        return _debug_or_fail(f"the journal can't be used: {msg}", 3)
+        return _debug_or_fail(_journal_problem(e), 3)
     except sqlite3.DatabaseError as e:
-        return _debug_or_fail(f"the journal can't be used: {e}", 3)
+        return _debug_or_fail(_journal_problem(e), 3)
     except BrokenPipeError:
         # `cno history | head`: the reader left; not an error worth a word
         sys.stderr.close()
         return 0
-    except Exception as e:  # a bug: one line unless asked for the traceback
-        return _debug_or_fail(f"internal error: {type(e).__name__}: {e} (set CNO_DEBUG=1 for a traceback)", 70)
+    except Exception as e:
+        # Bad journal content that got past SQLite (a date that is no date, a
+        # number that is text) is the journal's problem, not a bug: exit 3.
+        if _journal_damaged(args):
+            return _debug_or_fail("the journal holds damaged records — run 'cno db check' to list them", 3)
+        return _debug_or_fail(f"internal error: {type(e).__name__}: {e} (a bug: please report it; CNO_DEBUG=1 shows a traceback)", 70)
     return rv if isinstance(rv, int) else 0
 
 
+def _journal_problem(e: sqlite3.Error) -> str:
+    """What SQLite said, phrased for a person, never quoting stored text."""
+    msg = str(e)
+    if "locked" in msg or "busy" in msg:
+        from cno.db import BUSY_TIMEOUT_S
+
+        return f"the journal is locked by another process (waited {BUSY_TIMEOUT_S:g} s); try again"
+    if "readonly" in msg or "read-only" in msg:
+        return "the journal is not writable"
+    if "decode" in msg.lower():
+        # sqlite3 quotes the undecodable text itself: name only the column
+        column = msg.split("column '", 1)[1].split("'", 1)[0] if "column '" in msg else "a column"
+        return f"the journal holds text that is not UTF-8 (in {column}) — run 'cno db check' to list it"
+    return f"the journal can't be used: {msg}"
+
+
+def _journal_damaged(args: list[str]) -> bool:
+    """Whether the journal of this invocation fails cno's checks (see `cno db check`)."""
+    try:
+        from cno import integrity
+        from cno.db import resolve_path
+
+        db = None
+        for i, arg in enumerate(args):
+            if arg == "--db" and i + 1 < len(args):
+                db = args[i + 1]
+            elif arg.startswith("--db="):
+                db = arg[5:]
+        return bool(integrity.problems_at(resolve_path(db)))
+    except Exception:
+        return False
+
+
 def _debug_or_fail(message: str, code: int) -> int:
+    """The one `cno: ...` line; with CNO_DEBUG set, the traceback first (same exit code)."""
     if os.environ.get("CNO_DEBUG"):
-        raise
+        import traceback
+
+        # the frames and the exception's type, not its message: that may quote stored text
+        e = sys.exc_info()[1]
+        sys.stderr.write("Traceback (most recent call last):\n" + "".join(traceback.format_tb(e.__traceback__)))
+        sys.stderr.write(f"{type(e).__module__}.{type(e).__qualname__}\n")
     return _fail(message, code)
 
 
 def _fail(message: str, code: int) -> int:
-    from cno.cli.common import discard_created
+    from cno.db import discard_created
     from cno.render import clean
 
     discard_created()  # a failed first command leaves no empty journal behind

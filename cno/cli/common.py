@@ -15,21 +15,6 @@ from cno.errors import CnoError
 from cno.render import FORMATS, clean
 
 
-# Journal files this invocation created: a command that fails leaves none behind.
-CREATED: list = []
-
-
-def discard_created() -> None:
-    """Remove the journals this (failed) invocation created, with their WAL files."""
-    while CREATED:
-        path = CREATED.pop()
-        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            try:
-                p.unlink()
-            except OSError:  # never made (a bad folder), or already gone
-                pass
-
-
 class Session:
     """The journal of one invocation, opened on first use and closed at exit."""
 
@@ -44,10 +29,8 @@ class Session:
     def journal(self) -> Journal:
         """The journal for a command that writes: created and migrated if needed."""
         if self._journal is None:
-            path = self.path
-            if not path.exists():
-                CREATED.append(path)  # removed again if the command fails
-            self._journal = open_journal(path, create=True)
+            # an upgrade it needs commits with the command's own write, or not at all
+            self._journal = open_journal(self.path, create=True, hold_upgrade=True)
         return self._journal
 
     def reader(self) -> Journal | None:
@@ -133,6 +116,11 @@ def confirm(question: str, yes: bool, refusal: str) -> None:
     if not typer.confirm(question, default=False, err=True):
         raise CnoError("nothing changed")
 
+
+# Numbers typed on the command line stay within what SQLite stores (README
+# "Exit codes"): a larger one is a usage error, never an overflow.
+MAX_INT = 2**63 - 1
+MAX_MINUTES = 7 * 24 * 60  # a touchpoint lasts at most a week
 
 FormatOpt = Annotated[
     str, typer.Option("--format", "-f", metavar="FORMAT", help="table, plain, json, csv or md.")

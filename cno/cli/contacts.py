@@ -8,6 +8,7 @@ import typer
 
 from cno import contacts, milestones, render
 from cno.cli.common import (
+    MAX_INT,
     DASH_OK,
     AsOfOpt,
     FormatOpt,
@@ -282,7 +283,7 @@ def milestone_list(
 
 @milestone_app.command("edit", context_settings=DASH_OK)
 def milestone_edit(
-    milestone_id: Annotated[int, typer.Argument(metavar="ID")],
+    milestone_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)],
     label: Annotated[Optional[str], typer.Option(help="New label.")] = None,
     on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="New date.")] = None,
     yearly: Annotated[Optional[bool], typer.Option("--yearly/--once", help="Every year, or once.")] = None,
@@ -303,7 +304,7 @@ def milestone_edit(
 
 
 @milestone_app.command("rm")
-def milestone_rm(milestone_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def milestone_rm(milestone_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)]) -> None:
     """Delete a milestone.
 
     Example: cno milestone rm 3

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
-from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
 from cno.render import Progress
 
@@ -47,24 +46,21 @@ def _scratch():
 
 @contextmanager
 def _writing(dry_run: bool):
-    """The import's one transaction. A dry run rolls it back (or, with no journal
-    yet, runs against a throwaway one), so it reports exactly what would happen."""
+    """The import's one transaction. A dry run works on a throwaway copy of the
+    journal in memory, so it reports exactly what would happen without holding
+    the journal's write lock while it plans."""
     if not dry_run:
         with session().journal().write() as conn:
             yield conn
         return
-    j = session().reader()
-    if j is None:
-        with _scratch() as scratch, scratch.write() as conn:
+    from cno.db import scratch_copy
+
+    scratch = scratch_copy(session().reader())
+    try:
+        with scratch.write() as conn:
             yield conn
-        return
-    with j.write() as conn:
-        conn.execute("SAVEPOINT dry_run")
-        try:
-            yield conn
-        finally:
-            conn.execute("ROLLBACK TO dry_run")
-            conn.execute("RELEASE dry_run")
+    finally:
+        scratch.close()
 
 
 def _text(path: str, warnings: list[str]) -> str:
@@ -188,23 +184,48 @@ def import_json(
 
 @contextmanager
 def _output(path: str | None):
-    """stdout, or FILE written whole: a temporary 0600 file beside it, renamed at the end."""
+    """stdout, or FILE written whole: a temporary 0600 file beside it, renamed at the end.
+
+    A symlink is followed (its target is replaced); a FIFO, a device or any other
+    file that is not a regular one is written into, never replaced.
+    """
+    import stat
+
+    from cno.db import publish, temp_beside
+
     if path is None:
         yield sys.stdout
         return
     dest = Path(path).expanduser()
     if dest.is_dir():
         raise CnoError(f"can't write {path}: it is a folder")
+    if dest.is_symlink():
+        dest = Path(os.path.realpath(dest))
     try:
-        fd, tmp = tempfile.mkstemp(dir=dest.parent if str(dest.parent) else ".", prefix=f".{dest.name}.")  # mode 0600
+        special = dest.exists() and not stat.S_ISREG(dest.stat().st_mode)
+    except OSError as e:
+        raise CnoError(f"can't write {path}: {e.strerror or e}") from None
+    if special:
+        try:
+            out = open(dest, "w", encoding="utf-8", newline="")
+        except OSError as e:
+            raise CnoError(f"can't write {path}: {e.strerror or e}") from None
+        with out:
+            yield out
+        return
+    tmp = temp_beside(dest)
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     except OSError as e:
         raise CnoError(f"can't write {path}: {e.strerror or e}") from None
     try:
         with open(fd, "w", encoding="utf-8", newline="") as out:
             yield out
-        os.replace(tmp, dest)
+            out.flush()
+            os.fsync(out.fileno())
+        publish(tmp, dest, replace=True)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -288,22 +309,29 @@ def backup(
 ) -> None:
     """Copy the journal safely, even while cno writes to it (the copy is 0600).
 
-    Default PATH: <journal>-backup-YYYY-MM-DD.db beside the journal.
+    Default PATH: <journal>-backup-YYYY-MM-DD.db beside the journal (the day's
+    second backup is ...-YYYY-MM-DD-2.db). The copy appears whole or not at all.
 
     Example: cno backup ~/backups/cno-$(date +%F).db
     """
     from cno.db import backup_to
 
     source = session().path
-    dest = Path(path).expanduser() if path else source.with_name(f"{source.stem}-backup-{today(as_of).isoformat()}.db")
     if not source.is_file():
         raise CnoError(f"no journal at {source} to back up")
-    if dest.exists() or dest.is_symlink():
-        raise CnoError(f"{dest} already exists — choose another PATH; a backup never overwrites a file")
-    conn = session().reader().conn
-    (pages,) = conn.execute("PRAGMA page_count").fetchone()
+    j = session().reader()
+    if j is None:
+        raise CnoError(f"the journal at {source} is empty: nothing to back up")
+    if path:
+        dest = Path(path).expanduser()
+        if dest.exists() or dest.is_symlink():
+            raise CnoError(f"{dest} already exists — choose another PATH; a backup never overwrites a file")
+    else:
+        # the day's second backup is …-2.db, the third …-3.db: never refused
+        dest = source.with_name(f"{source.stem}-backup-{today(as_of).isoformat()}.db")
+    (pages,) = j.conn.execute("PRAGMA page_count").fetchone()
     with Progress("backing up", pages) as bar:  # in pages: a journal of 2,000+ (8 MB) shows a bar
-        backup_to(conn, dest, progress=lambda done, total: bar.update(done, total))
+        dest = backup_to(j.conn, dest, progress=lambda done, total: bar.update(done, total), numbered=not path)
     note(f"backed up {source} to {dest}")
 
 
@@ -311,7 +339,7 @@ def backup(
 def search(
     text: Annotated[List[str], typer.Argument(metavar="TEXT", help="Words to find (all of them, as word prefixes).")],
     fmt: FormatOpt = "table",
-    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most N results of each kind.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", max=MAX_INT, help="At most N results of each kind.")] = 50,
 ) -> None:
     """Find contacts, touchpoints and referrals by the words in their names, companies and notes.
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from cno import followups, render
-from cno.cli.common import DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.contacts import parse_tier
 from cno.dates import parse_due, parse_duration
 from cno.errors import CnoError
@@ -46,7 +46,9 @@ def follow_up(
 def _follow_up_id(target: str) -> int | None:
     """A bare number is a follow-up id here (SPEC: `done`, `snooze`)."""
     t = target.strip()
-    if t.isdigit():
+    if t.isascii() and t.isdecimal():
+        if len(t.lstrip("0")) > 19 or int(t) > MAX_INT:
+            raise CnoError(f"no follow-up #{t}")
         return int(t)
     return None
 
@@ -101,7 +103,7 @@ def due(
     within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this (default 7d).")] = "7d",
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
     tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", help="At most N items.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N items.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is overdue.")] = False,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
@@ -149,7 +151,7 @@ def followups_list(
 
 @fu_app.command("edit", context_settings=DASH_OK)
 def followups_edit(
-    follow_up_id: Annotated[int, typer.Argument(metavar="ID")],
+    follow_up_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)],
     due_on: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help="New due date.")] = None,
     text: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="New note.")] = None,
     clear_note: Annotated[bool, typer.Option("--clear-note", help="Remove the note.")] = False,
@@ -171,7 +173,7 @@ def followups_edit(
 
 
 @fu_app.command("rm")
-def followups_rm(follow_up_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def followups_rm(follow_up_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)]) -> None:
     """Delete a follow-up.
 
     Example: cno followups rm 7

@@ -7,12 +7,12 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import goals
-from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, check_format, note, session, today
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
 
-GoalId = Annotated[int, typer.Argument(metavar="ID", help="The goal's id (see: cno goal list).")]
+GoalId = Annotated[int, typer.Argument(metavar="ID", max=MAX_INT, help="The goal's id (see: cno goal list).")]
 Metric = f"One of: {', '.join(goals.METRICS)}."
 Per = "The calendar period: week (ISO, Monday–Sunday), month, quarter or year."
 Tag = Annotated[Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Count only contacts with this tag.")]
@@ -104,7 +104,7 @@ def goal_list(fmt: FormatOpt = "table") -> None:
 
 @app.command("goals")
 def goals_progress(
-    history: Annotated[int, typer.Option("--history", metavar="N", help="Also the N previous periods of each goal.")] = 0,
+    history: Annotated[int, typer.Option("--history", metavar="N", max=MAX_INT, help="Also the N previous periods of each goal.")] = 0,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import referrals
-from cno.cli.common import AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.dates import day_of, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import resolve
@@ -19,7 +19,7 @@ app = typer.Typer()
 referral_app = typer.Typer(help="Referrals given and received: the Givers Gain ledger.", no_args_is_help=True)
 app.add_typer(referral_app, name="referral")
 
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="A referral id (see: cno referral list).")]
+IdArg = Annotated[int, typer.Argument(metavar="ID", max=MAX_INT, help="A referral id (see: cno referral list).")]
 ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="N", help="What the business is worth (a non-negative number).")]
 OnOpt = Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="When (default: today); never in the future.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note.")]
@@ -207,7 +207,7 @@ def intro(
 def report(
     since: SinceOpt = None,
     period: Annotated[Optional[str], typer.Option(metavar="PERIOD", help="The current week, month, quarter or year.")] = None,
-    top: Annotated[Optional[int], typer.Option("--top", "-n", metavar="N", help="Only the N most active contacts.")] = None,
+    top: Annotated[Optional[int], typer.Option("--top", "-n", metavar="N", max=MAX_INT, help="Only the N most active contacts.")] = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from cno import reports
-from cno.cli.common import AsOfOpt, FormatOpt, check_format, now_for, session, today
+from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, check_format, now_for, session, today
 from cno.dates import parse_since
 from cno.db import empty_journal
 from cno.errors import CnoError
@@ -44,7 +44,7 @@ def review(
 
 @app.command()
 def suggest(
-    n: Annotated[int, typer.Option("-n", metavar="N", help="How many (default 5).")] = 5,
+    n: Annotated[int, typer.Option("-n", metavar="N", max=MAX_INT, help="How many (default 5).")] = 5,
     explain: Annotated[bool, typer.Option("--explain", help="Show each term of the score.")] = False,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,

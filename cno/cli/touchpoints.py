@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli.common import AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
+from cno.cli.common import MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
 from cno.dates import day_of, parse_due, parse_past, parse_since
 from cno.errors import CnoError
@@ -20,7 +20,7 @@ Via = Annotated[
     Optional[str],
     typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(touchpoints.CHANNELS)}."),
 ]
-Minutes = Annotated[Optional[int], typer.Option(metavar="N", help="How long it took.")]
+Minutes = Annotated[Optional[int], typer.Option(metavar="N", min=0, max=MAX_MINUTES, help="How long it took.")]
 
 
 def _resolve_or_create(conn, ref: str, create: bool, today):
@@ -83,7 +83,7 @@ def history(
     until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to and including.")] = None,
     via: Via = None,
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Touchpoints tagged so, or with a contact tagged so.")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", help="At most N.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N.")] = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:
@@ -113,7 +113,7 @@ app.add_typer(touch_app, name="touch")
 
 @touch_app.command("edit")
 def touch_edit(
-    touchpoint_id: Annotated[int, typer.Argument(metavar="ID")],
+    touchpoint_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)],
     on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="When it happened.")] = None,
     via: Via = None,
     minutes: Minutes = None,
@@ -149,7 +149,7 @@ def touch_edit(
 
 
 @touch_app.command("rm")
-def touch_rm(touchpoint_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def touch_rm(touchpoint_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)]) -> None:
     """Delete a touchpoint (the contacts' check-ins are recomputed).
 
     Example: cno touch rm 42
