@@ -302,10 +302,10 @@ def _journal_with_everything(journal_path):
     conn = sqlite3.connect(journal_path)
     conn.execute(
         "INSERT INTO referrals (uid, direction, contact_id, kind, prospect, prospect_id, value, status, on_date, note, created_on)"
-        " VALUES ('r-1', 'given', 1, 'outside', NULL, 2, 1500.0, 'open', '2026-11-01', 'a lead', '2026-11-01')"
+        " VALUES ('7f0c2a52-9d0b-4b8e-9f51-0c1d2e3f4a5b', 'given', 1, 'outside', NULL, 2, 1500.0, 'open', '2026-11-01', 'a lead', '2026-11-01')"
     )
     conn.execute(
-        "INSERT INTO goals (uid, title, metric, target, per, created_on) VALUES ('g-1', 'meet people', 'meetings', 3, 'week', '2026-11-01')"
+        "INSERT INTO goals (uid, title, metric, target, per, created_on) VALUES ('3b9e6c1d-2a4f-4e8b-8c7d-6e5f4a3b2c1d', 'meet people', 'meetings', 3, 'week', '2026-11-01')"
     )
     conn.commit()
     conn.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from contextlib import contextmanager
 
 from cno.errors import CnoError
 from cno.io.importing import Record, bad_file
@@ -113,7 +114,27 @@ def _tag_values(values: list[str]) -> list[str]:
     return [v.removeprefix("* ") for v in values if v.casefold() != "* mycontacts"]
 
 
+@contextmanager
+def _fields_up_to(size: int):
+    """The csv module's field size limit (a process-wide 128 KB by default) raised
+    to `size` while one file is read, and put back after."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
+    # No field is longer than the file that holds it, so a CSV cno wrote (a long
+    # note and all) reads back whatever its size (README "Bring your contacts —
+    # and take them with you").
+    with _fields_up_to(len(text) + 1):
+        return _read(text, where, mapping)
+
+
+def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[Record] = []
     try:

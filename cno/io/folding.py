@@ -4,9 +4,17 @@ from __future__ import annotations
 
 
 def fold(line: str) -> str:
-    """`line` folded so no physical line passes 75 octets, never inside a UTF-8 character."""
+    """`line` folded so no physical line passes 75 octets, never inside a UTF-8 character.
+
+    A content line holds no control character (README "Decisions where the
+    contract is silent"): one a caller left raw, such as a date the journal
+    should never hold, is written as visible `\\xNN` text rather than ending
+    the line early and starting a forged one.
+    """
+    from cno.render import clean
+
     out, current, size = [], [], 0
-    for ch in line:
+    for ch in clean(line):
         n = len(ch.encode("utf-8"))
         if size + n > 75:
             out.append("".join(current))

@@ -168,7 +168,11 @@ def _n(name: str) -> str:
 
 
 def card(c: dict) -> str:
-    """One contact (a row with emails/phones/tags lists) as a vCard 4.0."""
+    """One contact (a row with emails/phones/tags lists) as a vCard 4.0.
+
+    Every line goes through `fold`, which writes any control character left
+    in a value (a uid, a URI, a parameter) as visible text.
+    """
     props = [
         "BEGIN:VCARD",
         "VERSION:4.0",
@@ -189,9 +193,7 @@ def card(c: dict) -> str:
     if c["timezone"]:
         props.append(f"TZ;VALUE=text:{escape(c['timezone'])}")
     if c["linkedin"]:
-        from cno.render import clean
-
-        props.append(f"URL:{clean(c['linkedin'])}")  # a URI: no text escaping, but never a raw control byte
+        props.append(f"URL:{c['linkedin']}")  # a URI: no text escaping
     if c["tags"]:
         props.append("CATEGORIES:" + ",".join(escape(t) for t in c["tags"]))
     if c["note"]:
@@ -201,7 +203,8 @@ def card(c: dict) -> str:
 
 
 def _param(text: str) -> str:
-    # a parameter value can't hold a double quote or a line break (RFC 6868 aside)
+    # a parameter value can't hold a double quote or a line break (RFC 6868 aside);
+    # other control characters are left to `fold`, like those of every line
     return '"' + " ".join(text.replace('"', "'").split()) + '"'
 
 
