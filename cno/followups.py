@@ -9,15 +9,16 @@ however long the history is.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from cno.dates import Duration, parse_duration
-from cno.errors import CnoError
+from cno.errors import CnoError, JournalError
 from cno.settings import TIER_CADENCE_DEFAULTS
 
-_SEP = "\x1f"
 # refresh more contacts than this, and more than half of them, in one pass
 _MANY = 1000
 
@@ -57,60 +58,170 @@ def compute_next_due(created_on, last_touch_on, snoozed_until, cadence: Duration
     return cadence.after(base).isoformat()
 
 
+# What refresh keeps on every contact row, in the order `computed` gives it,
+# and the kind of value each holds. refresh stores exactly these and `cno db
+# check` recomputes and compares them (README "Your data"), so a maintained
+# column is declared here and computed in `_maintained`, nowhere else.
+MAINTAINED = {
+    "last_touch_on": "date",  # the day of its latest touchpoint
+    "prior_touches": "int",  # its touchpoints in the year up to that day
+    "cadence_days": "int",  # its effective cadence in days (a month counts 30)
+    "next_due_on": "date",  # last touch (never touched: created) + cadence, or the snooze
+    "snoozed_until": "date",  # kept until a touchpoint dated on or after snoozed_on
+    "snoozed_on": "date",
+    "strength_raw": "real",  # its touchpoints' then its referrals' contributions (cno.scoring)
+    "ref_given": "int",  # the all-time referral ledger
+    "ref_received": "int",
+    "intros": "int",  # touchpoints with intro set
+    "won_given": "real",
+    "won_received": "real",
+}
+_UPDATE = "UPDATE contacts SET " + ", ".join(f"{c} = ?" for c in MAINTAINED) + " WHERE id = ?"
+
+
 def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
-    """Recompute the maintained columns of these contacts (None: all of them):
-    last touch, next due and the strength sum.
+    """Recompute and store the maintained columns (MAINTAINED) of these
+    contacts (None: all of them).
 
     A touchpoint dated on or after the day of a snooze ends that snooze.
     """
-    settings = cadence_settings(conn)
+    _store(conn, computed(conn, contact_ids))
+
+
+def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, tuple | None]]:
+    """(contact id, its MAINTAINED values) for these contacts (None: all of
+    them), in id order, as refresh would store them; it writes nothing.
+
+    The values are None for a contact whose history can't be read (a day
+    that is no date, a cadence that is no duration): `cno db check` says which.
+    """
+    try:
+        settings = cadence_settings(conn)
+    except CnoError:
+        raise JournalError("a cadence setting of the journal can't be read — 'cno db check' names it") from None
     if contact_ids is None:
-        _refresh_all(conn, settings)
+        yield from _computed(conn, settings, None)
         return
     ids = sorted(set(contact_ids))
     if len(ids) > _MANY and len(ids) * 2 > conn.execute("SELECT count(*) FROM contacts").fetchone()[0]:
         # most of the journal (a bulk write): one pass over everything is
         # faster than looking each contact's history up
-        _refresh_all(conn, settings, only=set(ids))
+        wanted = set(ids)
+        yield from ((cid, values) for cid, values in _computed(conn, settings, None) if cid in wanted)
         return
-    sql = (
-        "SELECT c.id, c.every, c.tier, c.created_on, c.snoozed_until, c.snoozed_on,"
-        " (SELECT max(happened_on) FROM touchpoint_contacts t WHERE t.contact_id = c.id) AS last,"
-        " (SELECT group_concat(tag, char(31)) FROM contact_tags g WHERE g.contact_id = c.id) AS tags"
-        " FROM contacts c"
-    )
-    from cno import scoring
-
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        rows = conn.execute(f"{sql} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        raw = scoring.raw_for(conn, [r["id"] for r in rows])
-        ledger = _ledgers(conn, [r["id"] for r in rows])
-        prior = {
-            r["id"]: conn.execute(
-                "SELECT count(*) FROM touchpoint_contacts WHERE contact_id = ? AND happened_on > ? AND happened_on <= ?",
-                (r["id"], _year_before(r["last"]), r["last"]),
-            ).fetchone()[0]
-            for r in rows
-            if r["last"]
-        }
-        _store(
-            conn,
-            [
-                (r, r["last"], (r["tags"] or "").split(_SEP) if r["tags"] else [], raw[r["id"]],
-                 prior.get(r["id"], 0), ledger.get(r["id"], _NO_LEDGER))
-                for r in rows
-            ],
-            settings,
-        )  # fmt: skip
+        yield from _computed(conn, settings, chunk)
 
 
 # given, received, intros, won value given, won value received
 _NO_LEDGER = (0, 0, 0, 0.0, 0.0)
 
+# A contact's touchpoints by day then id: the order their contributions are
+# added in (then its referrals by day then id), whichever contacts are asked
+# for, so every path gives the same float to the last bit.
+_TOUCHES = (
+    "SELECT tc.contact_id, t.via, t.gave, t.happened_on, tc.happened_on FROM touchpoint_contacts tc{hint}"
+    " JOIN touchpoints t ON t.id = tc.touchpoint_id{where} ORDER BY tc.contact_id, tc.happened_on, tc.touchpoint_id"
+)
+_REFERRALS = "SELECT contact_id, on_date FROM referrals{where} ORDER BY contact_id, on_date, id"
 
-def _year_before(day: str) -> str:
+
+def _computed(conn: sqlite3.Connection, settings, ids: list[int] | None) -> Iterator[tuple[int, tuple | None]]:
+    """`computed` for these contacts (None: every one, in one grouped pass per table)."""
+    args = ids or []
+
+    def among(col: str) -> str:
+        return f" WHERE {col} IN ({','.join('?' * len(ids))})" if ids is not None else ""
+
+    rows = conn.execute(
+        f"SELECT id, every, tier, created_on, snoozed_until, snoozed_on FROM contacts{among('id')} ORDER BY id", args
+    ).fetchall()
+    last = dict(conn.execute(
+        f"SELECT contact_id, max(happened_on) FROM touchpoint_contacts{among('contact_id')} GROUP BY contact_id", args
+    ))  # fmt: skip
+    tags: dict[int, list[str]] = {}
+    sql = f"SELECT contact_id, tag FROM contact_tags{among('contact_id')} ORDER BY contact_id, tag"
+    for cid, tag in conn.execute(sql, args):
+        tags.setdefault(cid, []).append(tag)
+    # NOT INDEXED for everyone: reading both tables in row order and sorting
+    # is twice as fast as walking the contact index with two lookups per row
+    hint = " NOT INDEXED" if ids is None else ""
+    touches = conn.execute(_TOUCHES.format(hint=hint, where=among("tc.contact_id")), args)
+    referrals = conn.execute(_REFERRALS.format(where=among("contact_id")), args)
+    raw, prior = _sums(touches, referrals, last)
+    ledger = _ledgers(conn, ids)
+    for r in rows:
+        cid = r[0]
+        history = (last.get(cid), tags.get(cid, []), raw.get(cid, 0.0), prior.get(cid, 0), ledger.get(cid, _NO_LEDGER))
+        yield cid, _maintained(r, *history, settings)
+
+
+def _sums(touches, referrals, last: dict[int, str]) -> tuple[dict[int, float], dict[int, int]]:
+    """Each contact's strength sum and prior touches, from its touchpoint rows
+    (contact, via, gave, day, copied day) then its referral rows (contact, day).
+
+    One loop for every path, adding the terms in the order of the rows given;
+    one contribution per distinct (channel, gave, day) is computed and reused.
+    A day that is no date adds NaN, so that contact's values can't be computed.
+    """
+    from cno import scoring
+
+    year_before = {cid: _year_before(day) for cid, day in last.items()}
+    raw: dict[int, float] = {}
+    prior: dict[int, int] = {}
+    memo: dict = {}
+    for cid, via, gave, on, day in touches:
+        term = memo.get((via, gave, on))
+        if term is None:
+            term = memo[(via, gave, on)] = _contribution(scoring.touch_weight(via, gave), on)
+        raw[cid] = raw.get(cid, 0.0) + term
+        if day > year_before[cid]:
+            prior[cid] = prior.get(cid, 0) + 1
+    for cid, on in referrals:
+        term = memo.get(on)
+        if term is None:
+            term = memo[on] = _contribution(scoring.REFERRAL_WEIGHT, on)
+        raw[cid] = raw.get(cid, 0.0) + term
+    return raw, prior
+
+
+def _contribution(weight: float, day) -> float:
+    from cno import scoring
+
+    try:
+        return scoring.contribution(weight, day)
+    except (TypeError, ValueError):  # a damaged day: the sum becomes NaN
+        return math.nan
+
+
+def _year_before(day) -> str:
     """The day a year before `day`: "how often you used to meet" counts touches after it."""
-    return (date.fromisoformat(day) - timedelta(days=365)).isoformat()
+    try:
+        return (date.fromisoformat(day) - timedelta(days=365)).isoformat()
+    except (TypeError, ValueError):  # a damaged last touch: its contact can't be computed
+        return ""
+
+
+def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings) -> tuple | None:
+    """A contact's MAINTAINED values from its row and history; None when they can't be read."""
+    cid, every, tier, created_on, snoozed_until, snoozed_on = r
+    if math.isnan(raw):
+        return None
+    try:
+        if snoozed_on and last and last >= snoozed_on:
+            snoozed_until = snoozed_on = None
+        cadence = effective_cadence(every, tier, tags, settings)
+        due = compute_next_due(created_on, last, snoozed_until, cadence)
+    except (CnoError, TypeError, ValueError):
+        return None
+    given, received, intros, won_given, won_received = ledger
+    values = {
+        "last_touch_on": last, "prior_touches": prior, "cadence_days": cadence.days if cadence else None,
+        "next_due_on": due, "snoozed_until": snoozed_until, "snoozed_on": snoozed_on, "strength_raw": raw,
+        "ref_given": given, "ref_received": received, "intros": intros,
+        "won_given": won_given, "won_received": won_received,
+    }  # fmt: skip
+    return tuple(values[c] for c in MAINTAINED)
 
 
 def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple]:
@@ -141,73 +252,17 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
     return {cid: tuple(v) for cid, v in out.items()}
 
 
-def _store(conn: sqlite3.Connection, contacts, settings) -> None:
-    """Write the maintained columns from each
-    (contact row, last touch, tags, strength sum, prior touches, referral ledger)."""
-    updates = []
-    for r, last, tags, raw, prior, ledger in contacts:
-        snoozed_until, snoozed_on = r["snoozed_until"], r["snoozed_on"]
-        if snoozed_on and last and last >= snoozed_on:
-            snoozed_until = snoozed_on = None
-        cadence = effective_cadence(r["every"], r["tier"], tags, settings)
-        due = compute_next_due(r["created_on"], last, snoozed_until, cadence)
-        updates.append((last, due, snoozed_until, snoozed_on, raw, cadence.days if cadence else None, prior, *ledger, r["id"]))
-    conn.executemany(
-        "UPDATE contacts SET last_touch_on = ?, next_due_on = ?, snoozed_until = ?, snoozed_on = ?,"
-        " strength_raw = ?, cadence_days = ?, prior_touches = ?,"
-        " ref_given = ?, ref_received = ?, intros = ?, won_given = ?, won_received = ? WHERE id = ?",
-        updates,
-    )
-
-
-def _refresh_all(conn: sqlite3.Connection, settings, only: set[int] | None = None) -> None:
-    """`refresh` of every contact (or of those in `only`) from one grouped pass per table.
-
-    The strength sums add the same terms in the same order as
-    `scoring.raw_for` (a contact's touchpoints by date then row, then its
-    referrals by date then row), so the floats come out identical; one
-    contribution per distinct (channel, gave, day) is computed and reused.
-    """
-    from cno import scoring
-
-    last = dict(conn.execute("SELECT contact_id, max(happened_on) FROM touchpoint_contacts GROUP BY contact_id"))
-    tags: dict[int, list[str]] = {}
-    for cid, tag in conn.execute("SELECT contact_id, tag FROM contact_tags ORDER BY contact_id, tag"):
-        tags.setdefault(cid, []).append(tag)
-    raw: dict[int, float] = {}
-    prior: dict[int, int] = {}
-    year_before = {cid: _year_before(day) for cid, day in last.items()}
-    memo: dict[tuple, float] = {}
-    # NOT INDEXED: reading both tables in row order and sorting is twice as
-    # fast as walking the contact index with two lookups per row
-    for cid, via, on, gave in conn.execute(
-        "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoint_contacts tc NOT INDEXED"
-        " JOIN touchpoints t ON t.id = tc.touchpoint_id ORDER BY tc.contact_id, tc.happened_on, tc.rowid"
-    ):
-        term = memo.get((via, gave, on))
-        if term is None:
-            term = memo[(via, gave, on)] = scoring.contribution(scoring.touch_weight(via, gave), on)
-        raw[cid] = raw.get(cid, 0.0) + term
-        if on > year_before[cid]:
-            prior[cid] = prior.get(cid, 0) + 1
-    for cid, on in conn.execute("SELECT contact_id, on_date FROM referrals ORDER BY contact_id, on_date, rowid"):
-        term = memo.get(on)
-        if term is None:
-            term = memo[on] = scoring.contribution(scoring.REFERRAL_WEIGHT, on)
-        raw[cid] = raw.get(cid, 0.0) + term
-    rows = conn.execute("SELECT id, every, tier, created_on, snoozed_until, snoozed_on FROM contacts").fetchall()
-    if only is not None:
-        rows = [r for r in rows if r["id"] in only]
-    ledger = _ledgers(conn, None)
-    _store(
-        conn,
-        [
-            (r, last.get(r["id"]), tags.get(r["id"], []), raw.get(r["id"], 0.0), prior.get(r["id"], 0),
-             ledger.get(r["id"], _NO_LEDGER))
-            for r in rows
-        ],
-        settings,
-    )  # fmt: skip
+def _store(conn: sqlite3.Connection, values) -> None:
+    """Write each (contact id, MAINTAINED values); a contact whose history
+    can't be read stops the command (exit 3) rather than storing a guess."""
+    rows = []
+    for cid, v in values:
+        if v is None:
+            raise JournalError(
+                f"contact #{cid}: its history holds a day or a cadence that can't be read — 'cno db check' lists it"
+            )
+        rows.append((*v, cid))
+    conn.executemany(_UPDATE, rows)
 
 
 # -- follow-ups ---------------------------------------------------------------

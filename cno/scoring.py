@@ -61,17 +61,10 @@ def exact_strength(raw: float | None, today: date) -> float:
 
 
 def raw_for(conn, contact_ids) -> dict[int, float]:
-    """Recompute strength_raw for these contacts from their touchpoints and referrals."""
-    ids = list(contact_ids)
-    out = {i: 0.0 for i in ids}
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
-        for cid, via, on, gave in conn.execute(
-            "SELECT tc.contact_id, t.via, t.happened_on, t.gave FROM touchpoint_contacts tc"
-            f" JOIN touchpoints t ON t.id = tc.touchpoint_id WHERE tc.contact_id IN ({marks})",
-            chunk,
-        ):
-            out[cid] += contribution(touch_weight(via, gave), on)
-        for cid, on in conn.execute(f"SELECT contact_id, on_date FROM referrals WHERE contact_id IN ({marks})", chunk):
-            out[cid] += contribution(REFERRAL_WEIGHT, on)
-    return out
+    """Recompute strength_raw for these contacts from their touchpoints and
+    referrals, exactly as refresh does (cno.followups adds the terms in one
+    fixed order, so the float is the same however it is asked for)."""
+    from cno import followups
+
+    at = list(followups.MAINTAINED).index("strength_raw")
+    return {cid: math.nan if v is None else v[at] for cid, v in followups.computed(conn, contact_ids)}
