@@ -451,9 +451,14 @@ def names_for_completion(conn: sqlite3.Connection, incomplete: str) -> list[str]
     so a name is offered with the typed prefix as typed ("gra" → "grace
     Hopper"); REFs are matched case-insensitively, so it still names her.
     """
+    from cno.render import clean
+
     key = name_key(incomplete)
     rows = conn.execute(
         "SELECT name FROM contacts WHERE archived = 0 AND name_key >= ? AND name_key < ? ORDER BY name_key LIMIT 50",
         (key, key + "\U0010ffff"),
     )
-    return [incomplete + name[len(incomplete) :] for (name,) in rows if name.casefold().startswith(incomplete.casefold())]
+    typed = (incomplete + name[len(incomplete) :] for (name,) in rows if name.casefold().startswith(incomplete.casefold()))
+    # A name holding a control character is not offered: raw, it would reach
+    # the terminal; escaped, the shell would type a REF that names no one.
+    return [candidate for candidate in typed if clean(candidate) == candidate]

@@ -49,7 +49,7 @@ def test_csv_prefixes_formula_cells_but_not_numbers_or_phones():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("-7", "-7"), ("+1 (555) 010-9999", "+1 (555) 010-9999"), ("-2+3", "-2+3"), ("-x", "'-x"),
+    [("-7", "-7"), ("+1 (555) 010-9999", "+1 (555) 010-9999"), ("-2+3", "'-2+3"), ("--12-10", "'--12-10"), ("-x", "'-x"),
      ("\tcmd", "'\\x09cmd"), ("\rcmd", "'\\x0dcmd"), ("plain", "plain"), (5, "5")],
 )  # fmt: skip
 def test_csv_cell(value, expected):

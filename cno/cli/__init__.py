@@ -177,8 +177,8 @@ def _debug_or_fail(message: str, code: int) -> int:
 
 def _fail(message: str, code: int) -> int:
     from cno.db import discard_created
-    from cno.render import clean
+    from cno.render import visible
 
     discard_created()  # a failed first command leaves no empty journal behind
-    print(f"cno: {clean(message)}", file=sys.stderr)
+    print(f"cno: {visible(message)}", file=sys.stderr)
     return code

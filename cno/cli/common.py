@@ -12,7 +12,7 @@ from typer._click.globals import get_current_context
 
 from cno.db import Journal, open_journal, resolve_path
 from cno.errors import CnoError
-from cno.render import FORMATS, clean
+from cno.render import FORMATS, visible
 
 
 class Session:
@@ -80,7 +80,7 @@ def now_for(day: date, as_of: str | None = None) -> datetime:
 
 def note(message: str) -> None:
     """A confirmation or warning: stderr, so stdout stays pure data."""
-    print("\n".join(clean(line) for line in message.split("\n")), file=sys.stderr)
+    print("\n".join(visible(line) for line in message.split("\n")), file=sys.stderr)
 
 
 def check_format(fmt: str, allowed=FORMATS) -> str:
@@ -107,13 +107,19 @@ def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+def interactive() -> bool:
+    """Whether a person is there to answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def confirm(question: str, yes: bool, refusal: str) -> None:
     """Ask on a terminal unless --yes; without a terminal, refuse (exit 2)."""
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not interactive():
         raise CnoError(refusal)
-    if not typer.confirm(question, default=False, err=True):
+    # the question quotes names: escaped like any output, so a name can't drive the terminal
+    if not typer.confirm(visible(question), default=False, err=True):
         raise CnoError("nothing changed")
 
 

@@ -1,8 +1,10 @@
 """Rows → output: Rich tables, plain text, JSON, CSV and Markdown.
 
 Everything user-typed is data, never markup: Rich gets `Text` cells with
-markup off, and control characters are escaped (`\\x1b`) before any text
-format sees them. Rich is imported only when a table is actually drawn.
+markup off, control characters are escaped (`\\x1b`) before any text format
+sees them, and table, plain and md also show the invisible characters that
+reorder or hide text (`\\u202e`). Rich is imported only when a table is
+actually drawn.
 """
 
 from __future__ import annotations
@@ -21,13 +23,37 @@ from typing import Any, Callable
 FORMATS = ("table", "plain", "json", "csv", "md")
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Control characters, plus what reorders or hides text without being one:
+# bidirectional embeddings, overrides, isolates and marks (U+061C, U+200E-F,
+# U+202A-E, U+2066-9), zero-width characters (U+200B-D, U+2060, U+FEFF), and
+# the line and paragraph separators, which split a line for str.splitlines.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
-_SAFE_NUMBER = re.compile(r"^[0-9 +\-().]+$")
+# A cell that begins like a formula is still inert when it is a plain decimal
+# number or a phone number: neither can name a function or a reference.
+_CSV_INERT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|\+[0-9 ().\-]*[0-9][0-9 ().\-]*")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_char(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def clean(text: str) -> str:
-    """Control characters (C0, DEL, C1) as visible escapes: ESC → `\\x1b`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters (C0, DEL, C1) as visible escapes: ESC → `\\x1b`.
+
+    What csv, vCard and iCalendar get: other characters there are data.
+    """
+    return _CONTROL.sub(_escape_char, text)
+
+
+def visible(text: str) -> str:
+    """Text as table, plain and md show it: control characters and the
+    characters that reorder or hide text escaped (`\\x1b`, `\\u202e`), so what
+    is read is what is stored (README "Decisions where the contract is silent").
+    """
+    return _INVISIBLE.sub(_escape_char, text)
 
 
 def cell_text(value: Any) -> str:
@@ -47,14 +73,16 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        text = "; ".join(str(v) for v in value)
+        items = [str(v) for v in value]
+        text = "; ".join(items)
     elif isinstance(value, (int, float)):
         return str(value)
     else:
         text = str(value)
-    # Spreadsheets execute cells that start like a formula; a phone number
-    # or a negative number stays as it is.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _SAFE_NUMBER.match(text):
+        items = (text,)
+    # Spreadsheets execute cells that start like a formula; a number or a
+    # phone number stays as typed (a list of phones too: all its items inert).
+    if text[:1] in _FORMULA_START and not all(_CSV_INERT.fullmatch(i) for i in items):
         text = "'" + text
     return clean(text)
 
@@ -138,7 +166,7 @@ def text_table(rows, cols: list[Col], out, *, title: str | None = None, caption:
     for long listings (a cron mail of 1,000 contacts), and holds only the
     cells' text, not the rows.
     """
-    grid = [tuple(c.header for c in cols)] + [tuple(clean(c.text(r)) for c in cols) for r in rows]
+    grid = [tuple(c.header for c in cols)] + [tuple(visible(c.text(r)) for c in cols) for r in rows]
     widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
     right = [c.justify == "right" for c in cols]
 
@@ -150,13 +178,13 @@ def text_table(rows, cols: list[Col], out, *, title: str | None = None, caption:
         return ("  " + "   ".join(parts)).rstrip() + "\n"
 
     if title:
-        out.write(clean(title) + "\n\n")
+        out.write(visible(title) + "\n\n")
     out.write(line(grid[0]))
     out.write(" " + "─" * (sum(widths) + 3 * len(widths) + 1) + "\n")
     for cells in itertools.islice(grid, 1, None):
         out.write(line(cells))
     if caption:
-        out.write("\n  " + clean(caption) + "\n")
+        out.write("\n  " + visible(caption) + "\n")
 
 
 def write_json_array(rows, out) -> None:
@@ -191,9 +219,9 @@ def _width(s: str) -> int:
 
 
 def plain_table(rows: list[dict], cols: list[Col], *, title: str | None = None) -> str:
-    grid = [[c.header for c in cols]] + [[clean(c.text(r)) for c in cols] for r in rows]
+    grid = [[c.header for c in cols]] + [[visible(c.text(r)) for c in cols] for r in rows]
     widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
-    lines = [title] if title else []
+    lines = [visible(title)] if title else []
     for line in grid:
         cells = []
         for i, (c, v) in enumerate(zip(cols, line)):
@@ -203,8 +231,32 @@ def plain_table(rows: list[dict], cols: list[Col], *, title: str | None = None) 
     return "\n".join(lines) + "\n"
 
 
+# What makes Markdown out of inline text. md data always sits in a table cell
+# or after a heading's `#`, never at the start of a line, so block markers
+# (`-`, `+`, `1.`, `>`) and link definitions cannot act there; what can is
+# escaped: backslash, code, emphasis and GFM's strikethrough, table pipes,
+# heading closers, entity references, HTML and autolinks, the `](` that
+# makes a link or an image (`[x][ref]` needs a definition, which no data can
+# write), and the `:` of a scheme and the `.` inside a domain, so GFM does not
+# link a bare `https://…` or `www.…`.
+_MD_ACTIVE = re.compile(r"[\\`*_~|#&<>]|\](?=\()|(?<=[A-Za-z]):(?=\S)|(?<=\w)\.(?=[^\W\d_])")
+_MD_ENTITY = {"<": "&lt;", ">": "&gt;"}
+
+
 def md_escape(text: str) -> str:
-    return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as inline Markdown that renders as exactly these characters.
+
+    Backslash escapes where CommonMark has them, entities for `<` and `>`.
+    An e-mail address may still be shown as a mailto link by GitHub's
+    renderer, which links addresses whatever their escapes; its text is then
+    its own address, so nothing is disguised.
+    """
+    return _MD_ACTIVE.sub(_md_escape_char, visible(text))
+
+
+def _md_escape_char(m: re.Match) -> str:
+    ch = m.group()
+    return _MD_ENTITY.get(ch) or "\\" + ch
 
 
 def md_table(rows: list[dict], cols: list[Col], *, title: str | None = None, level: int = 2) -> str:
@@ -220,10 +272,10 @@ def md_table(rows: list[dict], cols: list[Col], *, title: str | None = None, lev
 
 
 def console(out=None):
-    """A Console that never interprets markup and, off a terminal, never cuts lines.
+    """A Console that never interprets markup.
 
-    Off a terminal the width is COLUMNS if set, else wide enough for any
-    content, so a cron mail holds every name and note whole.
+    Off a terminal the width is COLUMNS if set, else a wide default that
+    `print_rich` widens to what its content needs.
     """
     from rich.console import Console
 
@@ -253,6 +305,13 @@ def print_rich(renderable, out=None) -> None:
     if c.is_terminal:
         c.print(renderable)
         return
+    if not os.environ.get("COLUMNS", "").isdigit():
+        # Off a terminal nothing is cut or wrapped (README "From shell aliases
+        # and cron"): the width is what the widest line needs, however long.
+        from rich.measure import Measurement
+
+        need = Measurement.get(c, c.options.update_width(sys.maxsize), renderable).maximum
+        c.width = max(need, 1)
     # Off a terminal (cron mail, a pipe) Rich pads every line to the table's
     # width: drop that padding and the blank edges.
     with c.capture() as cap:
@@ -271,8 +330,8 @@ def rich_table(rows: list[dict], cols: list[Col], *, title: str | None = None, c
     from rich.text import Text
 
     t = Table(
-        title=Text(clean(title), style="bold") if title else None,
-        caption=Text(clean(caption)) if caption else None,
+        title=Text(visible(title), style="bold") if title else None,
+        caption=Text(visible(caption)) if caption else None,
         box=box.SIMPLE_HEAD,
         header_style="bold",
         title_justify="left",
@@ -280,7 +339,7 @@ def rich_table(rows: list[dict], cols: list[Col], *, title: str | None = None, c
     for c in cols:
         t.add_column(c.header, justify=c.justify)
     for r in rows:
-        t.add_row(*(Text(clean(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in cols))
+        t.add_row(*(Text(visible(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in cols))
     return t
 
 
@@ -333,7 +392,7 @@ def rich_group(*renderables):
 def rich_text(text: str, style: str = ""):
     from rich.text import Text
 
-    return Text(clean(text), style=style)
+    return Text(visible(text), style=style)
 
 
 def rich_fields(pairs: list[tuple[str, str]]):
@@ -345,7 +404,7 @@ def rich_fields(pairs: list[tuple[str, str]]):
     grid.add_column(style="bold")
     grid.add_column()
     for k, v in pairs:
-        grid.add_row(Text(k), Text(clean(v)))
+        grid.add_row(Text(k), Text(visible(v)))
     return grid
 
 
@@ -507,7 +566,7 @@ def card(card: dict, fmt: str) -> None:
         write(csv_text([{**card, "referral_balance": balance["balance"]}], keys))
     elif fmt == "plain":
         width = max(len(k) for k, _ in pairs)
-        parts = [clean(card["name"]), *(f"{k.ljust(width)}  {clean(v)}" for k, v in pairs)]
+        parts = [visible(card["name"]), *(f"{k.ljust(width)}  {visible(v)}" for k, v in pairs)]
         for title, rows, cols in sections:
             if rows:
                 parts.append("")

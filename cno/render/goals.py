@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from cno.render import Col, clean, console, emit, md_table, plain_table, print_rich, write
+from cno.render import Col, console, emit, md_table, plain_table, print_rich, visible, write
 
 BAR_WIDTH = 10
 # The pinned `goals` keys first (SPEC "Output"), then what cno adds.
@@ -110,7 +110,7 @@ def _rich_progress(rows: list[dict], title: str):
     out = console(sys.stdout)
     coloured = out.color_system is not None and not out.no_color
     t = Table(
-        title=Text(clean(title), style="bold"), box=box.SIMPLE_HEAD, header_style="bold", title_justify="left"
+        title=Text(visible(title), style="bold"), box=box.SIMPLE_HEAD, header_style="bold", title_justify="left"
     )
     for c in PROGRESS_COLS:
         t.add_column(c.header, justify=c.justify, width=BAR_WIDTH if c.key == "bar" else None)
@@ -120,7 +120,7 @@ def _rich_progress(rows: list[dict], title: str):
             if c.key == "bar" and coloured:
                 cells.append(ProgressBar(total=r["target"], completed=r["value"], width=BAR_WIDTH))
             else:
-                cells.append(Text(clean(c.text(r)), style=(c.style(r) if c.style else None) or ""))
+                cells.append(Text(visible(c.text(r)), style=(c.style(r) if c.style else None) or ""))
         t.add_row(*cells)
     return t
 

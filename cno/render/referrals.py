@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from cno.render import Col, clean, emit, md_escape, md_table, plain_table, print_rich, rich_table, write
+from cno.render import Col, emit, md_escape, md_table, plain_table, print_rich, rich_table, visible, write
 
 
 def money(v) -> str:
@@ -87,7 +87,7 @@ def report(rows: list[dict], totals: dict, fmt: str, *, window: str) -> None:
         caption += f"; top {len(rows)} of {totals['contacts']} contacts"
     shown = [*rows, _totals_row(rows)]
     if fmt == "plain":
-        write(plain_table(shown, REPORT_COLS, title=title) + "\n" + clean(caption))
+        write(plain_table(shown, REPORT_COLS, title=title) + "\n" + visible(caption))
     elif fmt == "md":
         write(md_table(shown, REPORT_COLS, title=title) + "\n" + md_escape(caption))
     else:

@@ -8,7 +8,6 @@ from cno.render import (
     Col,
     emit,
     cell_text,
-    clean,
     csv_text,
     md_escape,
     md_table,
@@ -18,6 +17,7 @@ from cno.render import (
     rich_table,
     rich_text,
     to_json,
+    visible,
     write,
 )
 from cno.render.referrals import money
@@ -104,7 +104,7 @@ def review(r: dict, fmt: str) -> None:
     elif fmt == "plain":
         parts = [_headline(r)]
         for title, lead, rows, cols, empty in _sections(r):
-            parts += ["", title] + ([clean(lead)] if lead else [])
+            parts += ["", title] + ([visible(lead)] if lead else [])
             parts.append(plain_table(rows, cols).rstrip("\n") if rows else empty)
         write("\n".join(p for p in parts if p is not None))
     elif fmt == "md":
@@ -133,7 +133,7 @@ th{background:#f5f5f5;font-weight:600} td.n,th.n{text-align:right;white-space:no
 
 
 def _h(text) -> str:
-    return html.escape(clean(cell_text(text)))
+    return html.escape(visible(cell_text(text)))
 
 
 def review_html(r: dict) -> str:
