@@ -281,3 +281,58 @@ def test_a_failed_write_leaves_an_older_journal_byte_identical(tmp_path, argv):
     assert _sha(old) == before
     refused("--db", str(old), "log", "nobody", journal=old, contains="nobody")
     assert _sha(old) == before
+
+
+def test_the_rm_prompt_shows_control_characters_escaped(journal_path, monkeypatch):
+    from cno.cli import common
+
+    ok("add", "Evil\x1b]0;owned\x07\x9b2J Name")
+    monkeypatch.setattr(common, "interactive", lambda: True)
+    r = cno("rm", "evil", input="n\n")
+    assert r.code == 2 and "nothing changed" in r.stderr
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr and "\x9b" not in r.stderr
+    assert "\\x1b]0;owned\\x07" in r.stderr
+    assert [c["name"] for c in ok("list", "-f", "json").json()] == ["Evil\x1b]0;owned\x07\x9b2J Name"]
+
+
+def test_a_dry_run_import_does_not_hold_the_write_lock(tmp_path, journal_path):
+    ok("add", "Existing Person")
+    big = tmp_path / "Connections.csv"
+    rows = [f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Company {i % 97},Role,26 Jul 2025" for i in range(20_000)]
+    big.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n" + "\n".join(rows) + "\n")
+    env = _env(journal_path)
+    p = subprocess.Popen([sys.executable, "-m", "cno", "import", "linkedin", str(big), "--dry-run", "-f", "json"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        time.sleep(1.5)  # well into its planning
+        assert p.poll() is None, "the dry run ended before a writer could try"
+        start = time.time()
+        w = subprocess.run([sys.executable, "-m", "cno", "add", "Writer Meanwhile"], env=env, capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
+        waited = time.time() - start
+    finally:
+        p.wait(timeout=120)
+    assert w.returncode == 0, w.stderr
+    assert waited < 3, f"the writer waited {waited:.1f} s"
+    assert p.returncode == 0
+    assert sorted(c["name"] for c in ok("list", "-f", "json").json()) == ["Existing Person", "Writer Meanwhile"]
+
+
+@pytest.mark.parametrize(
+    "damage, argv",
+    [
+        ("UPDATE contacts SET birthday = '9999-12-31'", ["export", "ics"]),
+        ("UPDATE contacts SET strength_raw = 'abc'", ["list", "-f", "json"]),
+        ("UPDATE contacts SET next_due_on = '2026-02-30'", ["show", "ada", "-f", "json"]),
+    ],
+)
+def test_damaged_records_written_behind_cnos_back_are_exit_3_not_a_bug(journal_path, damage, argv):
+    ok("add", "Ada", "--birthday", "1990-12-10", "--tier", "A")
+    ok("log", "ada", "coffee")
+    conn = sqlite3.connect(journal_path)
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    r = cno(*argv)
+    assert r.code == 3, r.stderr
+    assert "cno db check" in r.stderr and "internal error" not in r.stderr
