@@ -41,10 +41,11 @@ KNOWN_MIGRATIONS = (
     "m008_anniversaries",
     "m009_suggest_index",
     "m010_contact_dates",
+    "m011_history",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
-# backed up before one of them runs. None so far.
-REWRITES_TABLE: frozenset[str] = frozenset()
+# backed up before one of them runs.
+REWRITES_TABLE: frozenset[str] = frozenset({"m011_history"})
 
 # Above this size SQLite's quick_check (structure only) replaces the full
 # integrity_check when a journal changed outside cno: the full check of a
@@ -88,13 +89,18 @@ class Journal:
         self.verified = verified
         # an upgrade applied in a transaction that the command's write completes
         self._upgrade_open = upgrade_open
+        # what the command's change is recorded as (cno.history); None: not a change
+        self.command: str | None = None
+        self.at: str | None = None
 
     @contextmanager
-    def write(self):
+    def write(self, *, change: bool = True):
         """One transaction per command: everything commits, or nothing does.
 
         BEGIN IMMEDIATE takes the write lock up front, so a second writer
         waits for the busy timeout instead of failing on a lock upgrade.
+        The transaction is one change of the history (README "Made a
+        mistake?") when the journal was opened for a command and `change`.
         """
         if self.copy:
             self._reopen()
@@ -107,8 +113,15 @@ class Journal:
         else:
             self._begin()
             conn = self.conn
+        change_id = None
         try:
+            if change and self.command is not None:
+                from cno import history
+
+                change_id = history.begin(conn, self.command, self.at or "")
             yield conn
+            if change_id is not None:
+                history.end(conn, change_id)
         except BaseException:
             conn.rollback()
             raise
@@ -132,7 +145,7 @@ class Journal:
     def _reopen(self) -> None:
         fresh = open_journal(self.path, create=True, hold_upgrade=True)
         self.conn.close()
-        self.conn, self.ino, self.copy = fresh.conn, fresh.ino, False
+        self.conn, self.ino, self.copy = fresh.conn, fresh.ino, False  # command and at stay
         self.verified, self._upgrade_open = fresh.verified, fresh._upgrade_open
 
     def record(self) -> None:
@@ -301,6 +314,8 @@ def open_journal(path: Path, *, create: bool, hold_upgrade: bool = False) -> Jou
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # a row that INSERT OR REPLACE deletes fires its DELETE triggers, so the history sees it
+        conn.execute("PRAGMA recursive_triggers = ON")
         if made:
             _use_wal(conn)
         if len(applied) < len(KNOWN_MIGRATIONS):
@@ -547,6 +562,12 @@ def _migrate(conn: sqlite3.Connection, *, begin: bool = True) -> None:
     try:
         pending = {m.name for m in migrations.pending(db)}
         migrations.apply(db)  # nested steps become savepoints of this transaction
+        if pending:
+            from cno import history
+
+            history.install(conn)  # the history's triggers follow the upgraded tables
+            if "m011_history" not in pending:
+                history.forget(conn)  # an old row image may not fit the new tables
         if pending & FILLED_BY_REFRESH and conn.execute("SELECT 1 FROM contacts LIMIT 1").fetchone():
             from cno import followups
 

@@ -393,3 +393,84 @@ def m010_contact_dates(db):
         CREATE INDEX contacts_met_on ON contacts(met_on);
         """,
     )
+
+
+# Tables whose ids people type (`cno done 3`, `cno touch rm 12`): AUTOINCREMENT
+# makes SQLite never hand a deleted record's id to a new one (README "Made a
+# mistake?"), so an id seen in an old listing or a script never names a
+# different record.
+NEVER_REUSED = ("contacts", "touchpoints", "followups", "referrals", "milestones", "goals")
+
+
+@migrations()
+def m011_history(db):
+    # The change history behind `cno undo` / `cno redo` / `cno changes` (see
+    # cno.history): a change per write command and the log of what inverts
+    # it. The triggers that fill the log are generated from the tables'
+    # columns by history.install, after every upgrade. Also the first
+    # migration that rewrites tables (to add AUTOINCREMENT), so db.open
+    # backs an existing journal up before it runs (REWRITES_TABLE).
+    _run(
+        db,
+        """
+        CREATE TABLE _cno_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,                -- local date and time, YYYY-MM-DDTHH:MM
+            command TEXT NOT NULL,           -- the arguments as typed after `cno`
+            summary TEXT NOT NULL DEFAULT '',
+            rows INTEGER NOT NULL DEFAULT 0,
+            undone INTEGER NOT NULL DEFAULT 0
+        );
+        -- one row per inserted row (rid), per updated column (its old value)
+        -- or per column of a deleted row (its old value); change_id < 0 is
+        -- the redo log of an undone change
+        CREATE TABLE _cno_undo (
+            seq INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('I', 'U', 'D')),
+            rid INTEGER NOT NULL,
+            col TEXT,
+            val
+        );
+        CREATE INDEX _cno_undo_change ON _cno_undo(change_id, seq);
+        -- the change being recorded (NULL: writes are not recorded)
+        CREATE TABLE _cno_history (current INTEGER);
+        INSERT INTO _cno_history VALUES (NULL);
+        """,
+    )
+    _add_autoincrement(db, NEVER_REUSED)
+
+
+def _add_autoincrement(db, tables) -> None:
+    """Make each table's `id INTEGER PRIMARY KEY` an AUTOINCREMENT one, in place.
+
+    AUTOINCREMENT changes nothing in how a table's rows are stored, only how
+    SQLite picks the next id (from sqlite_sequence, never lower than any id
+    it gave before). So, as SQLite's documentation describes for changes that
+    leave the stored rows as they are, the table's definition is edited in
+    sqlite_schema and the schema version bumped; a copy-and-rename rebuild
+    can't run inside the upgrade's one transaction, where foreign keys stay on
+    and dropping the old table would cascade into every table pointing at it.
+    """
+    import re
+
+    conn = db.conn
+    # the first AUTOINCREMENT table makes SQLite create sqlite_sequence
+    conn.execute("CREATE TABLE _m011_seq (id INTEGER PRIMARY KEY AUTOINCREMENT)")
+    conn.execute("DROP TABLE _m011_seq")
+    edits = []
+    for table in tables:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+        new_sql, n = re.subn(r"\bid INTEGER PRIMARY KEY\b(?! AUTOINCREMENT)", "id INTEGER PRIMARY KEY AUTOINCREMENT", sql, count=1)
+        if n != 1:
+            raise ValueError(f"{table}: no 'id INTEGER PRIMARY KEY' to make AUTOINCREMENT")
+        edits.append((new_sql, table))
+        conn.execute(f'INSERT INTO sqlite_sequence (name, seq) SELECT ?, coalesce(max(id), 0) FROM "{table}"', (table,))
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.executemany("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", edits)
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")

@@ -35,6 +35,7 @@ COMMANDS = {
     "review": "reports", "suggest": "reports", "stats": "reports",
     "capture": "capture",
     "import": "data", "export": "data", "backup": "data", "search": "data", "graph": "data",
+    "undo": "history", "redo": "history", "changes": "history",
     "config": "admin", "db": "dbcmd",
 }  # fmt: skip
 
@@ -91,9 +92,11 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    from cno.cli import common
     from cno.db import CREATED
 
     CREATED.clear()
+    common.ARGV[:] = args
     for arg in args:
         try:
             arg.encode("utf-8")

@@ -15,6 +15,10 @@ from cno.errors import CnoError
 from cno.render import FORMATS, visible
 
 
+# The arguments of this invocation, as typed after `cno` (set by cno.cli.main).
+ARGV: list[str] = []
+
+
 class Session:
     """The journal of one invocation, opened on first use and closed at exit."""
 
@@ -31,7 +35,22 @@ class Session:
         if self._journal is None:
             # an upgrade it needs commits with the command's own write, or not at all
             self._journal = open_journal(self.path, create=True, hold_upgrade=True)
+        self._label(self._journal)
         return self._journal
+
+    @staticmethod
+    def _label(j: Journal) -> None:
+        """Name the change this command's write will be (README "Made a mistake?")."""
+        import shlex
+
+        j.command = shlex.join(ARGV)
+        now = datetime.now()
+        if os.environ.get("CNO_TODAY"):  # a fixed today dates the change too
+            try:
+                now = datetime.combine(date.fromisoformat(os.environ["CNO_TODAY"]), now.time())
+            except ValueError:
+                pass
+        j.at = now.strftime("%Y-%m-%dT%H:%M")
 
     def reader(self) -> Journal | None:
         """The journal for a read-only command; None (and a note) if there is none yet."""
@@ -39,6 +58,8 @@ class Session:
             self._journal = open_journal(self.path, create=False)
             if self._journal is None:
                 note(f"no journal yet at {self.path} (add a contact to start one)")
+            else:
+                self._label(self._journal)  # a command that reads first may write later
         return self._journal
 
     def close(self) -> None:
