@@ -278,20 +278,37 @@ def set_archived(conn: sqlite3.Connection, contact: sqlite3.Row, archived: bool)
     conn.execute("UPDATE contacts SET archived = ? WHERE id = ?", (int(archived), contact["id"]))
 
 
-def remove_contact(conn: sqlite3.Connection, contact_id: int) -> None:
-    """Delete the contact and what is only theirs (touchpoints with no one else)."""
+def remove_contact(conn: sqlite3.Connection, contact_id: int) -> dict[str, int]:
+    """Delete the contact and what is only theirs (touchpoints with no one else);
+    returns how many of each kind of record went with them."""
+    gone = {
+        "touchpoints": conn.execute(
+            "SELECT count(*) FROM touchpoint_contacts tc WHERE tc.contact_id = ?"
+            " AND (SELECT count(*) FROM touchpoint_contacts t WHERE t.touchpoint_id = tc.touchpoint_id) = 1",
+            (contact_id,),
+        ).fetchone()[0],
+        **{
+            table: conn.execute(f"SELECT count(*) FROM {table} WHERE contact_id = ?", (contact_id,)).fetchone()[0]
+            for table in ("followups", "milestones", "referrals")
+        },
+    }
     conn.execute(
         "DELETE FROM touchpoints WHERE id IN (SELECT touchpoint_id FROM touchpoint_contacts WHERE contact_id = ?)"
         " AND (SELECT count(*) FROM touchpoint_contacts t WHERE t.touchpoint_id = touchpoints.id) = 1",
         (contact_id,),
     )
     conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+    return gone
+
+
+def check_mergeable(src: sqlite3.Row, dst: sqlite3.Row) -> None:
+    if src["id"] == dst["id"]:
+        raise CnoError(f"can't merge {src['name']} (#{src['id']}) into itself")
 
 
 def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row) -> list[str]:
     """Move everything of `src` into `dst`, fill dst's empty fields, delete src."""
-    if src["id"] == dst["id"]:
-        raise CnoError(f"can't merge {src['name']} (#{src['id']}) into itself")
+    check_mergeable(src, dst)
     s, d = src["id"], dst["id"]
     filled = [
         col
@@ -305,6 +322,10 @@ def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row)
         )
     if src["created_on"] < dst["created_on"]:
         conn.execute("UPDATE contacts SET created_on = ? WHERE id = ?", (src["created_on"], d))
+    if src["met_on"] and dst["met_on"] and src["met_on"] < dst["met_on"]:
+        # the two met on different days: they were met on the earlier one
+        conn.execute("UPDATE contacts SET met_on = ? WHERE id = ?", (src["met_on"], d))
+        filled.append("met_on (earlier)")
     emails = [r[0] for r in conn.execute("SELECT email FROM contact_emails WHERE contact_id = ? ORDER BY position", (s,))]
     phones = [r[0] for r in conn.execute("SELECT phone FROM contact_phones WHERE contact_id = ? ORDER BY position", (s,))]
     tags = [r[0] for r in conn.execute("SELECT tag FROM contact_tags WHERE contact_id = ?", (s,))]

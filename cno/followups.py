@@ -294,13 +294,12 @@ def close_follow_up(conn: sqlite3.Connection, follow_up_id: int, today: date) ->
     return row
 
 
-def close_follow_ups_of(conn: sqlite3.Connection, contact: sqlite3.Row, today: date) -> list[int]:
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM followups WHERE contact_id = ? AND done_on IS NULL ORDER BY due_on, id", (contact["id"],)
-        )
-    ]
+def close_follow_ups_of(conn: sqlite3.Connection, contact: sqlite3.Row, today: date) -> list[sqlite3.Row]:
+    """Close every open follow-up of the contact; returns them (id, due_on, note), soonest first."""
+    ids = conn.execute(
+        "SELECT id, due_on, note FROM followups WHERE contact_id = ? AND done_on IS NULL ORDER BY due_on, id",
+        (contact["id"],),
+    ).fetchall()
     if not ids:
         raise CnoError(f"{contact['name']} (#{contact['id']}) has no open follow-ups")
     conn.execute(

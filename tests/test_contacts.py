@@ -86,7 +86,7 @@ def test_merge_moves_everything_and_fills_empty_fields():
     ok("log", "a. lovelace", "old chat", "--on", "2026-11-01")
     ok("follow-up", "a. lovelace", "friday", "deck")
     ok("milestone", "add", "a. lovelace", "new job", "2026-06-01")
-    ok("merge", "A. Lovelace", "Ada Lovelace")
+    ok("merge", "A. Lovelace", "Ada Lovelace", "--yes")
     c = contact("ada lovelace")
     assert c["company"] == "Analytical" and c["tier"] == "A"
     assert c["emails"] == ["ada@x.example", "al@y.example"] and c["tags"] == ["mentor"]

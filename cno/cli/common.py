@@ -144,6 +144,9 @@ def confirm(question: str, yes: bool, refusal: str) -> None:
         raise CnoError("nothing changed")
 
 
+# How every destructive command ends its message (README "Made a mistake?").
+UNDO_HINT = "(cno undo to take it back)"
+
 # Numbers typed on the command line stay within what SQLite stores (README
 # "Exit codes"): a larger one is a usage error, never an overflow.
 MAX_INT = 2**63 - 1

@@ -9,12 +9,14 @@ import typer
 from cno import contacts, milestones, render
 from cno.cli.common import (
     MAX_INT,
+    UNDO_HINT,
     DASH_OK,
     AsOfOpt,
     FormatOpt,
     RefArg,
     TagsOpt,
     check_format,
+    complete_ref,
     confirm,
     note,
     now_for,
@@ -216,22 +218,46 @@ def rm(ref: RefArg, yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't
         f"not deleting {c['name']} (#{c['id']}) without --yes (no terminal to ask on)",
     )
     with j.write() as conn:
-        contacts.remove_contact(conn, c["id"])
-    note(f"deleted {c['name']} (#{c['id']})")
+        gone = contacts.remove_contact(conn, c["id"])
+    note(f"deleted {c['name']} (#{c['id']}){_with(gone)} {UNDO_HINT}")
+
+
+def _with(counts: dict[str, int]) -> str:
+    """', with 3 touchpoints and 1 follow-up' — what went along with a contact."""
+    nouns = {"touchpoints": "touchpoint", "followups": "follow-up", "milestones": "milestone", "referrals": "referral"}
+    parts = [f"{n} {nouns[k]}{'s' * (n != 1)}" for k, n in counts.items() if n]
+    return f", with {', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}" if parts else ""
 
 
 @app.command()
-def merge(ref: RefArg, into: Annotated[str, typer.Argument(metavar="INTO", help="The contact to keep.")]) -> None:
-    """Merge a duplicate into another contact: moves everything, fills empty fields.
+def merge(
+    ref: RefArg,
+    into: Annotated[str, typer.Argument(metavar="INTO", help="The contact to keep.", autocompletion=complete_ref)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask.")] = False,
+) -> None:
+    """Merge a duplicate into another contact: moves everything, fills empty fields (asks first on a terminal).
 
-    Example: cno merge "A. Lovelace" "Ada Lovelace"
+    The earlier of the two met-on dates is kept. Without a terminal it needs --yes.
+
+    Example: cno merge "A. Lovelace" "Ada Lovelace" --yes
     """
     j = session().journal()
+    src = resolve(j.conn, ref)
+    dst = resolve(j.conn, into)
+    contacts.check_mergeable(src, dst)
+    # ask before taking the write lock, so a slow answer blocks no other cno
+    confirm(
+        f"Merge {src['name']} (#{src['id']}) into {dst['name']} (#{dst['id']}), deleting #{src['id']}?",
+        yes,
+        f"not merging {src['name']} (#{src['id']}) into {dst['name']} (#{dst['id']}) without --yes (no terminal to ask on)",
+    )
     with j.write() as conn:
-        src = resolve(conn, ref)
-        dst = resolve(conn, into)
+        src, dst = contacts.get(conn, src["id"]), contacts.get(conn, dst["id"])
         filled = contacts.merge_contacts(conn, src, dst)
-    note(f"merged {src['name']} (#{src['id']}) into {dst['name']} (#{dst['id']})" + (f"; filled {', '.join(filled)}" if filled else ""))
+    note(
+        f"merged {src['name']} (#{src['id']}) into {dst['name']} (#{dst['id']})"
+        + (f"; filled {', '.join(filled)}" if filled else "") + f"; #{src['id']} deleted {UNDO_HINT}"
+    )
 
 
 # -- milestones ---------------------------------------------------------------
@@ -312,4 +338,4 @@ def milestone_rm(milestone_id: Annotated[int, typer.Argument(metavar="ID", max=M
     j = session().journal()
     with j.write() as conn:
         row = milestones.remove_milestone(conn, milestone_id)
-    note(f"deleted milestone #{milestone_id} ({row['label']}) of {row['name']}")
+    note(f"deleted milestone #{milestone_id} ({row['label']}) of {row['name']} {UNDO_HINT}")

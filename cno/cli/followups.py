@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from cno import followups, render
-from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import UNDO_HINT, MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.contacts import parse_tier
 from cno.dates import parse_due, parse_duration
 from cno.errors import CnoError
@@ -68,8 +68,11 @@ def done(target: IdOrRef, as_of: AsOfOpt = None) -> None:
             msg = f"done: follow-up #{fid} with {row['name']}"
         else:
             c = resolve(conn, target)
-            ids = followups.close_follow_ups_of(conn, c, day)
-            msg = f"done: {len(ids)} follow-up{'s' * (len(ids) != 1)} with {c['name']} (#{', #'.join(map(str, ids))})"
+            rows = followups.close_follow_ups_of(conn, c, day)
+            lines = [f"done: follow-up #{r['id']} with {c['name']} (due {r['due_on']})" + (f": {r['note']}" if r["note"] else "") for r in rows]
+            if len(rows) > 1:
+                lines.append(f"closed {len(rows)} follow-ups with {c['name']} {UNDO_HINT}")
+            msg = "\n".join(lines)
     note(msg)
 
 
@@ -181,4 +184,4 @@ def followups_rm(follow_up_id: Annotated[int, typer.Argument(metavar="ID", max=M
     j = session().journal()
     with j.write() as conn:
         row = followups.remove_follow_up(conn, follow_up_id)
-    note(f"deleted follow-up #{follow_up_id} with {row['name']}")
+    note(f"deleted follow-up #{follow_up_id} with {row['name']} {UNDO_HINT}")

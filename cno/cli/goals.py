@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import goals
-from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, check_format, note, session, today
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
@@ -86,7 +86,7 @@ def goal_rm(goal_id: GoalId) -> None:
     j = session().journal()
     with j.write() as conn:
         row = goals.remove_goal(conn, goal_id)
-    note(f"deleted {_describe(row)}")
+    note(f"deleted {_describe(row)} {UNDO_HINT}")
 
 
 @goal_app.command("list")

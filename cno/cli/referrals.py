@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import referrals
-from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.dates import day_of, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import resolve
@@ -177,7 +177,7 @@ def rm(referral_id: IdArg) -> None:
     with j.write() as conn:
         row = referrals.remove_referral(conn, referral_id)
     way = "given to" if row["direction"] == "given" else "received from"
-    note(f"deleted referral #{referral_id} {way} {row['name']} on {row['on']}")
+    note(f"deleted referral #{referral_id} {way} {row['name']} on {row['on']} {UNDO_HINT}")
 
 
 @app.command()

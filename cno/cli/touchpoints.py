@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli.common import MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
+from cno.cli.common import UNDO_HINT, MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
 from cno.dates import day_of, parse_due, parse_past, parse_since
 from cno.errors import CnoError
@@ -157,4 +157,4 @@ def touch_rm(touchpoint_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_
     j = session().journal()
     with j.write() as conn:
         row = touchpoints.remove_touchpoint(conn, touchpoint_id)
-    note(f"deleted touchpoint #{touchpoint_id} of {row['happened_at']}")
+    note(f"deleted touchpoint #{touchpoint_id} of {row['happened_at']} {UNDO_HINT}")
