@@ -1,3 +1,3 @@
 """cno — a command-line networking journal."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

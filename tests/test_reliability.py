@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cno import db
-from tests.conftest import cno, ok
+from tests.conftest import cno, ok, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,9 +132,16 @@ def test_every_fixture_journal_opens_migrates_and_keeps_its_records(tmp_path, mo
         # a failed write leaves it as it was too, the upgrade included
         assert cno("log", "nobody-by-this-name", "x").code == 2
         assert copy.read_bytes() == original, fixture.name
-        # the first write upgrades it, in the same transaction as its own work
+        # the first write upgrades it, in the same transaction as its own work;
+        # an upgrade that rewrites tables backs the journal up first
+        applied = [m[0] for m in sqlite3.connect(copy).execute("SELECT name FROM _sqlite_migrations")]
         ok("config", "set", "me.email", "me@example.com")
         assert ok("db", "check").code == 0
+        rewrites = [m for m in db.KNOWN_MIGRATIONS if m not in applied and m in db.REWRITES_TABLE]
+        before = Path(f"{copy}.before-{rewrites[0]}") if rewrites else None
+        if before:
+            assert snapshot(before) == snapshot(fixture), fixture.name  # every row of the journal as it was
+            assert before.stat().st_mode & 0o777 == 0o600
         conn = sqlite3.connect(copy)
         conn.row_factory = sqlite3.Row
         for table, rows in expected.items():
@@ -144,6 +151,11 @@ def test_every_fixture_journal_opens_migrates_and_keeps_its_records(tmp_path, mo
         names = [m[0] for m in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'cno'")]
         assert tuple(names) == db.KNOWN_MIGRATIONS
         conn.close()
+        # ids are never given again once the upgrade is in: remove the newest contact, add one
+        newest = max(c["id"] for c in ok("list", "--all", "-f", "json").json())
+        ok("rm", str(newest), "--yes")
+        ok("add", "Someone After The Upgrade")
+        assert max(c["id"] for c in ok("list", "--all", "-f", "json").json()) == newest + 1
 
 
 def test_a_migration_that_rewrites_a_table_backs_the_journal_up_first(journal_path, monkeypatch):
