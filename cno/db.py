@@ -381,6 +381,18 @@ def scratch_copy(journal: Journal | None) -> Journal:
     return Journal(journal.path, mem, copy=False)
 
 
+def record_tables(conn: sqlite3.Connection) -> list[str]:
+    """The journal's own tables, by name: not SQLite's, not a search index or
+    its storage, not the bookkeeping tables named `_…` (schema, history,
+    demo mark, Litestream's)."""
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
+    return sorted(
+        n for n, _ in rows
+        if not n.startswith(("sqlite_", "_")) and n not in virtual and not any(n.startswith(v + "_") for v in virtual)
+    )  # fmt: skip
+
+
 def _holds_records(conn: sqlite3.Connection) -> bool:
     """Whether any table of the journal has a row (the schema's own bookkeeping aside)."""
     names = [

@@ -38,14 +38,43 @@ _CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")
 
 
 def logged_tables(conn: sqlite3.Connection) -> list[str]:
-    """The tables whose writes are changes: every table of the journal but
-    SQLite's, the full-text indexes and the bookkeeping tables named `_…`."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-    virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    return sorted(
-        n for n, _ in rows
-        if not n.startswith(("sqlite_", "_")) and n not in virtual and not any(n.startswith(v + "_") for v in virtual)
-    )  # fmt: skip
+    """The tables whose writes are changes: every record table of the journal."""
+    from cno.db import record_tables
+
+    return record_tables(conn)
+
+
+def expected_triggers(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each history trigger `install` makes, by name, with the table it covers."""
+    out = {}
+    for table in logged_tables(conn):
+        out[f"{_TRIGGER_PREFIX}{table}_i"] = out[f"{_TRIGGER_PREFIX}{table}_d"] = table
+        for i, _ in enumerate(conn.execute(f"PRAGMA table_info({_q(table)})").fetchall()):
+            out[f"{_TRIGGER_PREFIX}{table}_u{i}"] = table
+    return out
+
+
+def problems(conn: sqlite3.Connection):
+    """What is wrong with the history (for `cno db check`), a sentence each."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_cno_changes" not in have:
+        return
+    (current,) = conn.execute("SELECT current FROM _cno_history").fetchone() or (None,)
+    if current is not None:
+        yield f"_cno_history: current is {current!r}, expected none (every write would be recorded into it)"
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    missing = sorted({t for name, t in expected_triggers(conn).items() if name not in triggers})
+    for table in missing:
+        yield f"history: triggers of {table} are missing — its changes could not be undone"
+    for (cid,) in conn.execute(
+        "SELECT DISTINCT change_id FROM _cno_undo WHERE abs(change_id) NOT IN (SELECT id FROM _cno_changes)"
+    ):
+        yield f"_cno_undo: rows of change #{abs(cid)}, which is not in _cno_changes"
+    for (cid,) in conn.execute(
+        "SELECT id FROM _cno_changes c WHERE undone = 0 AND EXISTS (SELECT 1 FROM _cno_undo WHERE change_id = -c.id)"
+        " OR undone = 1 AND EXISTS (SELECT 1 FROM _cno_undo WHERE change_id = c.id)"
+    ):
+        yield f"_cno_changes #{cid}: its undone flag disagrees with its log"
 
 
 def _q(name: str) -> str:

@@ -204,15 +204,14 @@ def _sqlite_checks(conn: sqlite3.Connection) -> Iterator[str]:
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
-    """cno's record tables and their (column, declared type): not SQLite's,
-    not "_" bookkeeping, not a search index or its storage."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-    virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    names = sorted(
-        n for n, _ in rows
-        if not n.startswith(("sqlite_", "_")) and n not in virtual and not any(n.startswith(v + "_") for v in virtual)
-    )  # fmt: skip
-    return {n: [(r[1], r[2] or "") for r in conn.execute(f"PRAGMA table_info({_q(n)})")] for n in names}
+    """cno's record tables (db.record_tables) and their (column, declared type)."""
+    return {n: [(r[1], r[2] or "") for r in conn.execute(f"PRAGMA table_info({_q(n)})")] for n in db.record_tables(conn)}
+
+
+def _history(conn: sqlite3.Connection) -> Iterator[str]:
+    from cno import history
+
+    yield from history.problems(conn)
 
 
 def _q(name: str) -> str:
@@ -418,5 +417,6 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Iterator[str]]], ...] =
     ("settings", _settings),
     ("cadences", _cadences),
     ("maintained", _maintained),
+    ("history", _history),
     ("search", _fts),
 )

@@ -439,3 +439,20 @@ def _added(terms) -> float:
     for t in terms:
         total += t
     return total
+
+
+def test_db_check_knows_the_change_history(journal_path):
+    ok("add", "Ada")
+    ok("log", "ada", "coffee")
+    assert cno("db", "check").code == 0
+    conn = sqlite3.connect(journal_path)
+    conn.execute("DROP TRIGGER _cno_h_touchpoints_i")
+    conn.execute("INSERT INTO _cno_undo (change_id, tbl, op, rid) VALUES (99, 'contacts', 'I', 5)")
+    conn.execute("UPDATE _cno_history SET current = 7")
+    conn.commit()
+    conn.close()
+    r = cno("db", "check")
+    assert r.code == 3
+    assert "triggers of touchpoints are missing" in r.stderr
+    assert "change #99" in r.stderr
+    assert "current is 7" in r.stderr

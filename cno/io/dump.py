@@ -57,13 +57,9 @@ def snapshot(conn: sqlite3.Connection):
 def tables(conn: sqlite3.Connection) -> list[str]:
     """The dumped tables, parents before children (then by name), so a restore
     never inserts a row before the row it points at."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-    virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    names = sorted(
-        n for n, _ in rows
-        if not n.startswith(("sqlite_", "_")) and n not in EXCLUDED and n not in virtual
-        and not any(n.startswith(v + "_") for v in virtual)  # FTS shadow tables
-    )  # fmt: skip
+    from cno.db import record_tables
+
+    names = [n for n in record_tables(conn) if n not in EXCLUDED]
     parents = {n: {r[2] for r in conn.execute(f'PRAGMA foreign_key_list({_q(n)})')} - {n} for n in names}
     ordered: list[str] = []
     while len(ordered) < len(names):
