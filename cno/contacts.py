@@ -25,8 +25,10 @@ CLEARABLE = {
     "location": "location", "met": "met", "met-on": "met_on", "met_on": "met_on",
     "linkedin": "linkedin", "note": "note",
     "email": "emails", "emails": "emails", "phone": "phones", "phones": "phones",
-    "tag": "tags", "tags": "tags",
+    "tag": "tags", "tags": "tags", "nick": "nicks", "nicks": "nicks",
 }  # fmt: skip
+_LIST_TABLES = {"emails": ("contact_emails", "email"), "phones": ("contact_phones", "phone"),
+                "tags": ("contact_tags", "tag"), "nicks": ("contact_nicks", "nick")}  # fmt: skip
 SORTS = ("name", "last", "next", "strength")
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 # SQLite's NOCASE folds ASCII letters only: the same test as _check_emails_free's query
@@ -51,6 +53,7 @@ class ContactInput:
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    nicks: list[str] = field(default_factory=list)
 
     def validate(self, today: date) -> dict:
         """Column values for the options that were given; raises CnoError on bad input."""
@@ -76,6 +79,9 @@ class ContactInput:
         phones = [parse_phone(p) for p in self.phones]
         tags = [normalise_tag(t) for t in self.tags]
         return _unique(emails, key=str.casefold), _unique(phones), _unique(tags)
+
+    def clean_nicks(self) -> list[str]:
+        return _unique([parse_nick(n) for n in self.nicks], key=name_key)
 
 
 def _unique(items, key=lambda x: x):
@@ -121,6 +127,14 @@ def parse_phone(text: str) -> str:
     return p
 
 
+def parse_nick(text: str) -> str:
+    """A nickname: a name of its own (README "Who a REF is")."""
+    n = " ".join(text.split())
+    if not n or n.isdecimal() or "@" in n or re.search(r"[\x00-\x1f\x7f-\x9f]", n):
+        raise CnoError(f"not a nickname: {text!r} (a name such as 'Ada' or 'Countess'; not a number or an e-mail)")
+    return n
+
+
 def parse_name(text: str) -> str:
     n = " ".join(text.split())
     if not n:
@@ -147,8 +161,22 @@ def _new_contact(name: str, data: ContactInput, today: date) -> tuple[dict, list
     return cols, emails, phones, tags
 
 
-def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: date) -> int:
+def same_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    """A contact (archived ones included) with this name, case and spacing ignored."""
+    return conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id LIMIT 1", (name_key(parse_name(name)),)).fetchone()
+
+
+def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: date, *, again: bool = True) -> int:
+    """Add a contact; with again=False a name a contact already has is refused (`cno add`)."""
+    if not again and (other := same_name(conn, name)) is not None:
+        where = f", {other['company']}" if other["company"] else ""
+        archived = ", archived" if other["archived"] else ""
+        raise CnoError(
+            f"{other['name']} (#{other['id']}{where}{archived}) already has that name"
+            " — add --again if this is another person with the same name"
+        )
     cols, emails, phones, tags = _new_contact(name, data, today)
+    nicks = data.clean_nicks()
     _check_emails_free(conn, emails, None)
     keys = list(cols)
     cur = conn.execute(
@@ -157,6 +185,7 @@ def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: 
     )
     cid = cur.lastrowid
     _add_lists(conn, cid, emails, phones, tags)
+    _add_nicks(conn, cid, nicks)
     followups.refresh(conn, [cid])
     return cid
 
@@ -213,6 +242,18 @@ def _check_emails_free(conn, emails, own_id):
             raise CnoError(f"{e} already belongs to {row['name']} (#{row['id']})")
 
 
+def _add_nicks(conn, cid: int, nicks: list[str]) -> None:
+    start = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM contact_nicks WHERE contact_id = ?", (cid,)).fetchone()[0]
+    conn.executemany(
+        "INSERT OR IGNORE INTO contact_nicks (contact_id, nick, nick_key, position) VALUES (?, ?, ?, ?)",
+        [(cid, n, name_key(n), start + i) for i, n in enumerate(nicks)],
+    )
+
+
+def nicks_of(conn, cid: int) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT nick FROM contact_nicks WHERE contact_id = ? ORDER BY position", (cid,))]
+
+
 def _add_lists(conn, cid, emails, phones, tags):
     for table, col, values in (("contact_emails", "email", emails), ("contact_phones", "phone", phones)):
         start = conn.execute(f"SELECT coalesce(max(position), -1) + 1 FROM {table} WHERE contact_id = ?", (cid,)).fetchone()[0]
@@ -231,11 +272,15 @@ def edit_contact(
     new_name: str | None = None,
     untag: list[str] = (),
     clear: list[str] = (),
+    remove_emails: list[str] = (),
+    remove_phones: list[str] = (),
+    remove_nicks: list[str] = (),
 ) -> list[str]:
     """Apply an edit; returns the names of what changed (empty: nothing to do)."""
     get(conn, contact_id)
     cols = data.validate(today)
     emails, phones, tags = data.clean_lists()
+    nicks = data.clean_nicks()
     _check_emails_free(conn, emails, contact_id)
     changed = list(cols)
     if new_name is not None:
@@ -249,12 +294,27 @@ def edit_contact(
             raise CnoError(f"can't clear {f!r} — clearable: {', '.join(sorted(set(CLEARABLE.values())))}")
         clear_cols.append(col)
     for col in clear_cols:
-        if col in ("emails", "phones", "tags"):
-            table = {"emails": "contact_emails", "phones": "contact_phones", "tags": "contact_tags"}[col]
-            conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
+        if col in _LIST_TABLES:
+            conn.execute(f"DELETE FROM {_LIST_TABLES[col][0]} WHERE contact_id = ?", (contact_id,))
         else:
             cols[col] = None
         changed.append(col)
+    # one e-mail, phone or nickname out of several: e-mails and nicknames by
+    # any case, phones by their digits
+    for kind, values, same in (
+        ("emails", remove_emails, lambda a, b: a.casefold() == b.casefold()),
+        ("phones", remove_phones, lambda a, b: re.sub(r"\D", "", a) == re.sub(r"\D", "", b) != ""),
+        ("nicks", remove_nicks, lambda a, b: name_key(a) == name_key(b)),
+    ):
+        table, col = _LIST_TABLES[kind]
+        have = [r[0] for r in conn.execute(f"SELECT {col} FROM {table} WHERE contact_id = ?", (contact_id,))]
+        for v in values:
+            hits = [h for h in have if same(h, v.strip())]
+            if not hits:
+                noun = {"emails": "e-mail", "phones": "phone", "nicks": "nickname"}[kind]
+                raise CnoError(f"contact #{contact_id} has no {noun} {v.strip()!r}")
+            conn.executemany(f"DELETE FROM {table} WHERE contact_id = ? AND {col} = ?", [(contact_id, h) for h in hits])
+            changed.append(kind)
     for t in untag:
         tag = normalise_tag(t)
         if conn.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", (contact_id, tag)).rowcount == 0:
@@ -266,7 +326,8 @@ def edit_contact(
             [*cols.values(), contact_id],
         )
     _add_lists(conn, contact_id, emails, phones, tags)
-    changed += ["emails"] * bool(emails) + ["phones"] * bool(phones) + ["tags"] * bool(tags)
+    _add_nicks(conn, contact_id, nicks)
+    changed += ["emails"] * bool(emails) + ["phones"] * bool(phones) + ["tags"] * bool(tags) + ["nicks"] * bool(nicks)
     followups.refresh(conn, [contact_id])
     return list(dict.fromkeys(changed))
 
@@ -330,6 +391,8 @@ def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row)
     phones = [r[0] for r in conn.execute("SELECT phone FROM contact_phones WHERE contact_id = ? ORDER BY position", (s,))]
     tags = [r[0] for r in conn.execute("SELECT tag FROM contact_tags WHERE contact_id = ?", (s,))]
     _add_lists(conn, d, emails, phones, tags)
+    # the duplicate's name and nicknames still name the person
+    _add_nicks(conn, d, [n for n in [src["name"], *nicks_of(conn, s)] if name_key(n) != dst["name_key"]])
     conn.execute(
         "INSERT OR IGNORE INTO touchpoint_contacts (touchpoint_id, contact_id, happened_on)"
         " SELECT touchpoint_id, ?, happened_on FROM touchpoint_contacts WHERE contact_id = ?",
@@ -437,6 +500,7 @@ def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetim
     out = {
         **summary,
         "uid": row["uid"],
+        "nicks": nicks_of(conn, contact_id),
         "location": row["location"],
         "met": row["met"],
         "met_on": row["met_on"],
@@ -466,20 +530,26 @@ def local_time(tz: str | None, now: datetime) -> str | None:
 
 
 def names_for_completion(conn: sqlite3.Connection, incomplete: str) -> list[str]:
-    """Active contacts' names that begin with what was typed, whatever its case.
+    """Active contacts' names and nicknames with a word that begins with what
+    was typed, whatever its case ("lov" → "Ada Lovelace"), at most 50.
 
-    The shell keeps only completions that begin with the typed text exactly,
-    so a name is offered with the typed prefix as typed ("gra" → "grace
-    Hopper"); REFs are matched case-insensitively, so it still names her.
+    The shell quoting of a candidate is the CLI's business (cli.common.complete_ref).
     """
+    from cno.refs import _word_prefix
     from cno.render import clean
 
     key = name_key(incomplete)
-    rows = conn.execute(
-        "SELECT name FROM contacts WHERE archived = 0 AND name_key >= ? AND name_key < ? ORDER BY name_key LIMIT 50",
-        (key, key + "\U0010ffff"),
-    )
-    typed = (incomplete + name[len(incomplete) :] for (name,) in rows if name.casefold().startswith(incomplete.casefold()))
-    # A name holding a control character is not offered: raw, it would reach
-    # the terminal; escaped, the shell would type a REF that names no one.
-    return [candidate for candidate in typed if clean(candidate) == candidate]
+    found: dict[str, None] = {}
+    for text, k in conn.execute(
+        "SELECT name, name_key FROM contacts WHERE archived = 0 AND instr(name_key, ?) > 0"
+        " UNION ALL SELECT n.nick, n.nick_key FROM contact_nicks n JOIN contacts c ON c.id = n.contact_id"
+        " WHERE c.archived = 0 AND instr(n.nick_key, ?) > 0 ORDER BY 2",
+        (key, key),
+    ):
+        # A name holding a control character is not offered: raw, it would reach
+        # the terminal; escaped, the shell would type a REF that names no one.
+        if _word_prefix(key, k) and clean(text) == text:
+            found.setdefault(text)
+            if len(found) == 50:
+                break
+    return list(found)

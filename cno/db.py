@@ -42,6 +42,7 @@ KNOWN_MIGRATIONS = (
     "m009_suggest_index",
     "m010_contact_dates",
     "m011_history",
+    "m012_nicknames_and_repeats",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs.

@@ -10,6 +10,7 @@ however long the history is.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -67,8 +68,9 @@ MAINTAINED = {
     "prior_touches": "int",  # its touchpoints in the year up to that day
     "cadence_days": "int",  # its effective cadence in days (a month counts 30)
     "next_due_on": "date",  # last touch (never touched: created) + cadence, or the snooze
-    "snoozed_until": "date",  # kept until a touchpoint dated on or after snoozed_on
+    "snoozed_until": "date",  # kept until a touchpoint logged after the snooze, dated on or after snoozed_on
     "snoozed_on": "date",
+    "snoozed_after": "int",  # the newest touchpoint id when the snooze was made
     "strength_raw": "real",  # its touchpoints' then its referrals' contributions (cno.scoring)
     "ref_given": "int",  # the all-time referral ledger
     "ref_received": "int",
@@ -134,8 +136,16 @@ def _computed(conn: sqlite3.Connection, settings, ids: list[int] | None) -> Iter
         return f" WHERE {col} IN ({','.join('?' * len(ids))})" if ids is not None else ""
 
     rows = conn.execute(
-        f"SELECT id, every, tier, created_on, snoozed_until, snoozed_on FROM contacts{among('id')} ORDER BY id", args
+        f"SELECT id, every, tier, created_on, snoozed_until, snoozed_on, snoozed_after FROM contacts{among('id')} ORDER BY id",
+        args,
     ).fetchall()
+    # snoozes ended by a touchpoint logged after them (a later id), dated on or after their day
+    ended = {r[0] for r in conn.execute(
+        "SELECT c.id FROM contacts c WHERE c.snoozed_on IS NOT NULL" + among("c.id").replace(" WHERE", " AND") +
+        " AND EXISTS (SELECT 1 FROM touchpoint_contacts tc WHERE tc.contact_id = c.id"
+        " AND tc.happened_on >= c.snoozed_on AND tc.touchpoint_id > coalesce(c.snoozed_after, 0))",
+        args,
+    )}  # fmt: skip
     last = dict(conn.execute(
         f"SELECT contact_id, max(happened_on) FROM touchpoint_contacts{among('contact_id')} GROUP BY contact_id", args
     ))  # fmt: skip
@@ -153,7 +163,7 @@ def _computed(conn: sqlite3.Connection, settings, ids: list[int] | None) -> Iter
     for r in rows:
         cid = r[0]
         history = (last.get(cid), tags.get(cid, []), raw.get(cid, 0.0), prior.get(cid, 0), ledger.get(cid, _NO_LEDGER))
-        yield cid, _maintained(r, *history, settings)
+        yield cid, _maintained(r, *history, settings, ended=cid in ended)
 
 
 def _sums(touches, referrals, last: dict[int, str]) -> tuple[dict[int, float], dict[int, int]]:
@@ -202,14 +212,18 @@ def _year_before(day) -> str:
         return ""
 
 
-def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings) -> tuple | None:
-    """A contact's MAINTAINED values from its row and history; None when they can't be read."""
-    cid, every, tier, created_on, snoozed_until, snoozed_on = r
+def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings, *, ended: bool) -> tuple | None:
+    """A contact's MAINTAINED values from its row and history; None when they can't be read.
+
+    `ended`: a touchpoint logged after the contact's snooze, dated on or after
+    its day, has ended it.
+    """
+    cid, every, tier, created_on, snoozed_until, snoozed_on, snoozed_after = r
     if math.isnan(raw):
         return None
     try:
-        if snoozed_on and last and last >= snoozed_on:
-            snoozed_until = snoozed_on = None
+        if ended:
+            snoozed_until = snoozed_on = snoozed_after = None
         cadence = effective_cadence(every, tier, tags, settings)
         due = compute_next_due(created_on, last, snoozed_until, cadence)
     except (CnoError, TypeError, ValueError):
@@ -217,7 +231,8 @@ def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings) 
     given, received, intros, won_given, won_received = ledger
     values = {
         "last_touch_on": last, "prior_touches": prior, "cadence_days": cadence.days if cadence else None,
-        "next_due_on": due, "snoozed_until": snoozed_until, "snoozed_on": snoozed_on, "strength_raw": raw,
+        "next_due_on": due, "snoozed_until": snoozed_until, "snoozed_on": snoozed_on, "snoozed_after": snoozed_after,
+        "strength_raw": raw,
         "ref_given": given, "ref_received": received, "intros": intros,
         "won_given": won_given, "won_received": won_received,
     }  # fmt: skip
@@ -268,12 +283,27 @@ def _store(conn: sqlite3.Connection, values) -> None:
 # -- follow-ups ---------------------------------------------------------------
 
 
-def add_follow_up(conn: sqlite3.Connection, contact_id: int, due_on: date, note: str | None, today: date) -> int:
+def add_follow_up(
+    conn: sqlite3.Connection, contact_id: int, due_on: date, note: str | None, today: date, *, every: Duration | None = None
+) -> int:
+    """A promise by a date; with `every`, one that repeats (closing it opens the next)."""
     cur = conn.execute(
-        "INSERT INTO followups (uid, contact_id, due_on, note, created_on) VALUES (?, ?, ?, ?, ?)",
-        (str(uuid.uuid4()), contact_id, due_on.isoformat(), note or None, today.isoformat()),
+        "INSERT INTO followups (uid, contact_id, due_on, note, created_on, every) VALUES (?, ?, ?, ?, ?, ?)",
+        (str(uuid.uuid4()), contact_id, due_on.isoformat(), note or None, today.isoformat(), str(every) if every else None),
     )
     return cur.lastrowid
+
+
+def _repeat(conn: sqlite3.Connection, row: sqlite3.Row, today: date) -> tuple[int, date] | None:
+    """The next of a repeating follow-up just closed: its due date moved on by
+    its period until it is after today (a late close doesn't open an overdue one)."""
+    if not row["every"]:
+        return None
+    every = parse_duration(row["every"])
+    due = every.after(date.fromisoformat(row["due_on"]))
+    while due <= today:
+        due = every.after(due)
+    return add_follow_up(conn, row["contact_id"], due, row["note"], today, every=every), due
 
 
 def get_follow_up(conn: sqlite3.Connection, follow_up_id: int) -> sqlite3.Row:
@@ -294,18 +324,24 @@ def close_follow_up(conn: sqlite3.Connection, follow_up_id: int, today: date) ->
     return row
 
 
-def close_follow_ups_of(conn: sqlite3.Connection, contact: sqlite3.Row, today: date) -> list[sqlite3.Row]:
-    """Close every open follow-up of the contact; returns them (id, due_on, note), soonest first."""
-    ids = conn.execute(
-        "SELECT id, due_on, note FROM followups WHERE contact_id = ? AND done_on IS NULL ORDER BY due_on, id",
-        (contact["id"],),
+def close(conn: sqlite3.Connection, follow_up_id: int, today: date) -> tuple[sqlite3.Row, tuple[int, date] | None]:
+    """`done ID`: close it; a repeating one opens its next (its id and due date)."""
+    row = close_follow_up(conn, follow_up_id, today)
+    return row, _repeat(conn, row, today)
+
+
+def close_follow_ups_of(conn: sqlite3.Connection, contact: sqlite3.Row, today: date) -> list[tuple[sqlite3.Row, tuple | None]]:
+    """Close every open follow-up of the contact; returns each (soonest first)
+    with the next one it opened when it repeats (as `close`)."""
+    rows = conn.execute(
+        "SELECT * FROM followups WHERE contact_id = ? AND done_on IS NULL ORDER BY due_on, id", (contact["id"],)
     ).fetchall()
-    if not ids:
+    if not rows:
         raise CnoError(f"{contact['name']} (#{contact['id']}) has no open follow-ups")
     conn.execute(
         "UPDATE followups SET done_on = ? WHERE contact_id = ? AND done_on IS NULL", (today.isoformat(), contact["id"])
     )
-    return ids
+    return [(r, _repeat(conn, r, today)) for r in rows]
 
 
 def edit_follow_up(conn, follow_up_id: int, *, due_on: date | None, note: str | None, clear_note: bool, reopen: bool) -> None:
@@ -332,7 +368,7 @@ def list_follow_ups(conn, *, contact_id: int | None = None, include_done: bool =
     if not include_done:
         where.append("f.done_on IS NULL")
     sql = (
-        "SELECT f.id, f.contact_id, c.name, f.due_on, f.note, f.done_on, f.created_on, f.uid"
+        "SELECT f.id, f.contact_id, c.name, f.due_on, f.note, f.done_on, f.created_on, f.uid, f.every"
         " FROM followups f JOIN contacts c ON c.id = f.contact_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY f.done_on IS NOT NULL, f.due_on, f.id"
@@ -340,28 +376,49 @@ def list_follow_ups(conn, *, contact_id: int | None = None, include_done: bool =
     return [dict(r) for r in conn.execute(sql, args)]
 
 
-def snooze_follow_up(conn, follow_up_id: int, duration: Duration, today: date) -> tuple[sqlite3.Row, date]:
+@dataclass
+class Snoozed:
+    """What a snooze did: `moved` False when the new date would not be later (nothing written)."""
+
+    name: str
+    until: date  # today + the duration
+    due: date | None  # the due date before
+    moved: bool
+
+
+def snooze_follow_up(conn, follow_up_id: int, duration: Duration, today: date) -> Snoozed:
+    """Move an open follow-up to today + duration — never earlier than it is."""
     row = get_follow_up(conn, follow_up_id)
     if row["done_on"]:
         raise CnoError(f"follow-up #{follow_up_id} was already done on {row['done_on']}")
-    until = duration.after(today)
+    until, due = duration.after(today), date.fromisoformat(row["due_on"])
+    if until <= due:
+        return Snoozed(row["name"], until, due, moved=False)
     conn.execute("UPDATE followups SET due_on = ? WHERE id = ?", (until.isoformat(), follow_up_id))
-    return row, until
+    return Snoozed(row["name"], until, due, moved=True)
 
 
-def snooze_contact(conn, contact: sqlite3.Row, duration: Duration, today: date) -> date:
-    until = duration.after(today)
-    conn.execute(
-        "UPDATE contacts SET snoozed_until = ?, snoozed_on = ? WHERE id = ?",
-        (until.isoformat(), today.isoformat(), contact["id"]),
-    )
-    refresh(conn, [contact["id"]])
-    if conn.execute("SELECT next_due_on FROM contacts WHERE id = ?", (contact["id"],)).fetchone()[0] is None:
+def snooze_contact(conn, contact: sqlite3.Row, duration: Duration, today: date) -> Snoozed:
+    """Move the contact's check-in to today + duration — never earlier than it is.
+
+    The snooze holds until a touchpoint logged after it (dated on or after
+    today) ends it: one typed later today does, one backdated before it doesn't.
+    """
+    if contact["next_due_on"] is None:
         raise CnoError(
             f"{contact['name']} has no check-in cadence to snooze — set one with"
             f" 'cno edit {contact['id']} --every 30d', or snooze a follow-up by its id"
         )
-    return until
+    until, due = duration.after(today), date.fromisoformat(contact["next_due_on"])
+    if until <= due:
+        return Snoozed(contact["name"], until, due, moved=False)
+    (newest,) = conn.execute("SELECT coalesce(max(id), 0) FROM touchpoints").fetchone()
+    conn.execute(
+        "UPDATE contacts SET snoozed_until = ?, snoozed_on = ?, snoozed_after = ? WHERE id = ?",
+        (until.isoformat(), today.isoformat(), newest, contact["id"]),
+    )
+    refresh(conn, [contact["id"]])
+    return Snoozed(contact["name"], until, due, moved=True)
 
 
 # -- the due report -----------------------------------------------------------

@@ -474,3 +474,31 @@ def _add_autoincrement(db, tables) -> None:
         conn.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         conn.execute("PRAGMA writable_schema = OFF")
+
+
+@migrations()
+def m012_nicknames_and_repeats(db):
+    # Second-edition everyday rules:
+    # - contact_nicks: nicknames (`--nick`), matched as exact names after the
+    #   name itself and as words of fragments (README "Who a REF is");
+    #   nick_key is the casefolded form lookups compare.
+    # - contacts.snoozed_after: the newest touchpoint id when the snooze was
+    #   made, so only a touchpoint logged after it ends it (one typed later
+    #   the same day does; one backdated before the snooze doesn't).
+    # - followups.every: a follow-up that repeats (`--every 1m`): closing it
+    #   opens the next one.
+    _run(
+        db,
+        """
+        CREATE TABLE contact_nicks (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            nick TEXT NOT NULL,
+            nick_key TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (contact_id, nick_key)
+        );
+        CREATE INDEX contact_nicks_key ON contact_nicks(nick_key);
+        ALTER TABLE contacts ADD COLUMN snoozed_after INTEGER;
+        ALTER TABLE followups ADD COLUMN every TEXT;
+        """,
+    )

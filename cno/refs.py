@@ -88,11 +88,28 @@ def _find(conn: sqlite3.Connection, text: str, archived: int) -> list[sqlite3.Ro
     ).fetchall()
     if exact:
         return exact
-    candidates = conn.execute(
-        "SELECT * FROM contacts WHERE instr(name_key, ?) > 0 AND archived = ? ORDER BY name_key, id",
+    # nicknames count as exact names, after the names themselves
+    exact = conn.execute(
+        "SELECT DISTINCT c.* FROM contacts c JOIN contact_nicks n ON n.contact_id = c.id"
+        " WHERE n.nick_key = ? AND c.archived = ? ORDER BY c.id",
         (key, archived),
     ).fetchall()
-    prefix = [r for r in candidates if _word_prefix(key, r["name_key"])]
+    if exact:
+        return exact
+    # fragments: of the name, or of a nickname (a word prefix beats a substring)
+    nicks: dict[int, list[str]] = {}
+    for cid, nick in conn.execute(
+        "SELECT n.contact_id, n.nick_key FROM contact_nicks n JOIN contacts c ON c.id = n.contact_id"
+        " WHERE instr(n.nick_key, ?) > 0 AND c.archived = ?",
+        (key, archived),
+    ):
+        nicks.setdefault(cid, []).append(nick)
+    candidates = conn.execute(
+        "SELECT * FROM contacts WHERE archived = ? AND (instr(name_key, ?) > 0"
+        f" OR id IN ({','.join('?' * len(nicks))})) ORDER BY name_key, id",
+        (archived, key, *nicks),
+    ).fetchall()
+    prefix = [r for r in candidates if any(_word_prefix(key, k) for k in (r["name_key"], *nicks.get(r["id"], ())))]
     return prefix or candidates
 
 

@@ -72,7 +72,8 @@ def test_shell_completion_offers_contact_names(journal_path):
     ok("add", "Grace Hopper")
     ok("add", "Alan Turing")
     env = {**os.environ, "_CNO_COMPLETE": "complete_bash", "COMP_CWORD": "2"}
-    for typed, expected in (("Gra", "Grace Hopper"), ("gra", "grace Hopper"), ("zz", "")):
+    # one shell word each (bash inserts candidates as given), from any word, any case
+    for typed, expected in (("Gra", "Grace\\ Hopper"), ("gra", "Grace\\ Hopper"), ("tur", "Alan\\ Turing"), ("zz", "")):
         env["COMP_WORDS"] = f"cno log {typed}"
         out = subprocess.run([sys.executable, "-m", "cno"], env=env, capture_output=True, text=True).stdout
         assert out.strip() == expected, (typed, out)

@@ -323,11 +323,13 @@ def test_every_maintained_column_is_compared_with_what_it_is_computed_from(journ
     conn.close()
     kind = followups.MAINTAINED[column]
     wrong = "'2001-01-01'" if kind == "date" else f"{(stored or 0) + 7}" if kind == "int" else repr((stored or 0.0) * 1.5 + 1)
-    if column == "snoozed_until":
-        # a snooze is typed, not computed; refresh only ends it, once a
-        # touchpoint is dated on or after its day (Grace's last is 2026-11-20)
-        wrong += ", snoozed_on = '2026-11-01'"
-    damage(journal_path, f"UPDATE contacts SET {column} = {wrong} WHERE id = 2")
+    if column.startswith("snoozed_"):
+        # a snooze is typed, not computed; refresh only ends it, once a touchpoint
+        # logged after it is dated on or after its day: one of Grace's (2026-11-20)
+        # now is, so all three snooze columns should have been cleared
+        damage(journal_path, "UPDATE contacts SET snoozed_on = '2026-11-01', snoozed_after = 0 WHERE id = 2")
+    else:
+        damage(journal_path, f"UPDATE contacts SET {column} = {wrong} WHERE id = 2")
     lines = checked(journal_path, 3)
     assert any(line.startswith("contacts #2: ") and f"{column}=" in line for line in lines), lines
 

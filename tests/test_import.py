@@ -119,7 +119,7 @@ def test_match_by_name_and_company(tmp_path):
 def test_empty_company_matches_only_a_unique_name(tmp_path):
     ok("add", "Ada Lovelace")  # no company: the import's Ada is her
     ok("add", "Grace Hopper", "--company", "Harvard")
-    ok("add", "Grace Hopper", "--company", "Yale")
+    ok("add", "Grace Hopper", "--company", "Yale", "--again")
     rows = "name,company\nAda Lovelace,Analytical\nGrace Hopper,\n"
     path = write(tmp_path, "people.csv", rows)
     r = ok("import", "csv", path)

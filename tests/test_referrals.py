@@ -439,7 +439,7 @@ def test_bad_input_is_refused_and_writes_nothing(journal_path, ledger, argv, con
 
 
 def test_for_an_exact_name_shared_by_two_contacts_is_ambiguous(journal_path, people):
-    ok("add", "Alan Turing", "--company", "Other")
+    ok("add", "Alan Turing", "--company", "Other", "--again")
     refused("referral", "give", "ada", "--for", "alan turing", journal=journal_path, contains="matches several contacts")
 
 

@@ -203,4 +203,4 @@ def test_completion_offers_no_control_characters(journal_path):
     ok("add", "Eve \x9b2J Wipe")
     env = {**os.environ, "_CNO_COMPLETE": "complete_bash", "COMP_CWORD": "2", "COMP_WORDS": "cno log Eve"}
     out = subprocess.run([sys.executable, "-m", "cno"], env=env, capture_output=True).stdout.decode()
-    assert out.splitlines() == ["Eve Normal"], repr(out)
+    assert out.splitlines() == ["Eve\\ Normal"], repr(out)

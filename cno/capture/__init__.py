@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Iterator
 from cno import contacts, settings, touchpoints
 from cno.dates import day_of, iso
 from cno.errors import CnoError
+from cno.refs import name_key
 
 CAPTURED_TAG = "captured"
 NO_ME = (
@@ -154,6 +155,10 @@ class Plan:
     digest: str
     create_unknown: bool
     since: date | None
+    # unknown addresses whose name a contact already has (README "Capture"):
+    # e-mail → (the name, the id of the contact with it)
+    # (None: the contact this run adds for another address with that name)
+    name_taken: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 def input_file(path: str) -> tuple[Path, bytes]:
@@ -249,6 +254,9 @@ def plan(
     known = contact_emails(conn)
     digest = read_digest(known, me)
     counts = Counts()
+    # a new contact never takes a name a contact has, nor one this run would already add
+    names = {key: (cid, None) for key, cid in conn.execute("SELECT name_key, id FROM contacts ORDER BY id DESC")} if create_unknown else {}
+    name_taken: dict[str, tuple[str, int | None]] = {}
     pending: dict[str, Planned] = {}
     attach: list[tuple[str, int | None]] = []
     seen: set[str] = set()  # keys taken in this run: a message in two folders counts once
@@ -289,6 +297,12 @@ def plan(
             unknown = (
                 {e: n for e, n in item.people.items() if e not in known and is_creatable(e)} if create_unknown else {}
             )
+            for e, n in list(unknown.items()):
+                key = name_key(contact_name(n, e))
+                owner = names.setdefault(key, (None, e))
+                if owner[1] != e:  # the name is a contact's, or another address's of this run
+                    del unknown[e]
+                    name_taken.setdefault(e, (contact_name(n, e), owner[0]))
             if not ids and not unknown:
                 counts.unknown += 1
                 continue
@@ -304,7 +318,8 @@ def plan(
             pending[group].add(item, ids, unknown)
         files.append((f.path, f.size, f.mtime_ns, later))
     planned = sorted(pending.values(), key=lambda p: p.first)
-    return Plan(kind, planned, attach, files, source.folders, counts, frozenset(known), me, digest, create_unknown, since)
+    return Plan(kind, planned, attach, files, source.folders, counts, frozenset(known), me, digest, create_unknown, since,
+                name_taken)  # fmt: skip
 
 
 def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:

@@ -35,6 +35,7 @@ COMMANDS = {
     "review": "reports", "suggest": "reports", "stats": "reports",
     "capture": "capture",
     "import": "data", "export": "data", "backup": "data", "search": "data", "graph": "data",
+    "dupes": "dupes", "tags": "tags",
     "undo": "history", "redo": "history", "changes": "history",
     "config": "admin", "db": "dbcmd",
 }  # fmt: skip
@@ -54,7 +55,12 @@ class LazyGroup(TyperGroup):
 
         from typer.main import get_command
 
-        cmd = get_command(import_module(f"cno.cli.{module}").app)
+        import warnings
+
+        with warnings.catch_warnings():
+            # REFs complete through Click's shell_complete (see cli.common.complete_ref)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = get_command(import_module(f"cno.cli.{module}").app)
         return cmd.get_command(ctx, name) if isinstance(cmd, TyperGroup) else cmd
 
 

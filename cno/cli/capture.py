@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from typing import Annotated, Callable, Optional
@@ -51,6 +52,12 @@ def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, cre
         with j.write() as conn:
             rows = capture.apply(conn, plan, day)
     view.touchpoints(rows, fmt, dry_run=dry_run)
+    for email, (name, cid) in plan.name_taken.items():
+        # never a second contact of the same name: say how to attach the address instead
+        ref = str(cid) if cid is not None else shlex.quote(name)
+        who = f"{name} (#{cid})" if cid is not None else f"{name}, added for another address,"
+        note(f"capture: {email} is not a contact's address and {who} has that name: not adding a second"
+             f" {name} — if the address is theirs: cno edit {ref} --email {email}")
     # From cron, a night that logged, added and broke nothing says nothing
     # (cron mails any output); at a terminal or in a dry run the counts show.
     if rows or plan.counts.unparseable or plan.counts.contacts_added or dry_run or sys.stderr.isatty():

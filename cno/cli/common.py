@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date, datetime, time
-from typing import Annotated, List, Optional
+from typing import Annotated, Callable, List, Optional
 
 import typer
 from typer._click.globals import get_current_context
@@ -111,8 +111,15 @@ def check_format(fmt: str, allowed=FORMATS) -> str:
     return f
 
 
-def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Contact names from the journal, for shell completion of a REF."""
+def complete_ref(ctx: typer.Context, param, incomplete: str) -> list:
+    """Contact names and nicknames from the journal, for shell completion of a REF.
+
+    A Click `shell_complete` rather than Typer's `autocompletion`: Typer keeps
+    only candidates that begin with the typed text, and a REF completes from
+    any word of a name ("lov" → Ada Lovelace).
+    """
+    from typer._click.shell_completion import CompletionItem
+
     from cno import contacts
 
     try:
@@ -121,11 +128,50 @@ def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
         if j is None:
             return []
         try:
-            return contacts.names_for_completion(j.conn, incomplete)
+            names = contacts.names_for_completion(j.conn, incomplete)
         finally:
             j.close()
     except Exception:
         return []
+    return [CompletionItem(shell_word(n)) for n in names]
+
+
+def shell_word(text: str) -> str:
+    """A completion candidate as one word of the shell that asked (README "From
+    shell aliases and cron"): bash inserts candidates as they are, so spaces and
+    other special characters get a backslash; zsh and fish quote on their own."""
+    if not os.environ.get("_CNO_COMPLETE", "").startswith("complete_bash"):
+        return text
+    return "".join("\\" + ch if not (ch.isalnum() or ch in "@%+=:,./-_") else ch for ch in text)
+
+
+def complete_from(values) -> "Callable":
+    """A completer offering `values` (or what `values()` gives) that begin with what was typed."""
+
+    def complete(incomplete: str) -> list[str]:
+        typed = incomplete.casefold()
+        return [v for v in (values() if callable(values) else values) if v.casefold().startswith(typed)]
+
+    return complete
+
+
+def complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Every tag of the journal (contacts' and touchpoints') that begins with what was typed."""
+    try:
+        j = open_journal(resolve_path(ctx.find_root().params.get("db")), create=False)
+        if j is None:
+            return []
+        try:
+            tags = [r[0] for r in j.conn.execute("SELECT tag FROM contact_tags UNION SELECT tag FROM touchpoint_tags ORDER BY 1")]
+        finally:
+            j.close()
+    except Exception:
+        return []
+    return complete_from(tags)(incomplete)
+
+
+TIERS_COMPLETE = complete_from(["A", "B", "C"])
+TAGS_COMPLETE = complete_tags
 
 
 def interactive() -> bool:
@@ -153,14 +199,17 @@ MAX_INT = 2**63 - 1
 MAX_MINUTES = 7 * 24 * 60  # a touchpoint lasts at most a week
 
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", metavar="FORMAT", help="table, plain, json, csv or md.")
+    str,
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, plain, json, csv or md.", autocompletion=complete_from(FORMATS)),
 ]
 AsOfOpt = Annotated[
     Optional[str],
     typer.Option("--as-of", metavar="DATE", help="Compute dates from this day instead of today (also CNO_TODAY)."),
 ]
-RefArg = Annotated[str, typer.Argument(metavar="REF", help="Contact: id, e-mail, name or part of it.", autocompletion=complete_ref)]
-TagsOpt = Annotated[Optional[List[str]], typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")]
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="Contact: id, e-mail, name or part of it.", shell_complete=complete_ref)]
+TagsOpt = Annotated[
+    Optional[List[str]], typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).", autocompletion=TAGS_COMPLETE)
+]
 
 # Positional values may start with '-' (a date such as -2w).
 DASH_OK = {"ignore_unknown_options": True}

@@ -9,6 +9,9 @@ import typer
 from cno import contacts, milestones, render
 from cno.cli.common import (
     MAX_INT,
+    complete_from,
+    TAGS_COMPLETE,
+    TIERS_COMPLETE,
     UNDO_HINT,
     DASH_OK,
     AsOfOpt,
@@ -34,7 +37,9 @@ Company = Annotated[Optional[str], typer.Option(help="Company.")]
 Role = Annotated[Optional[str], typer.Option(help="Role or title.")]
 Emails = Annotated[Optional[List[str]], typer.Option("--email", "-e", metavar="EMAIL", help="E-mail (repeatable).")]
 Phones = Annotated[Optional[List[str]], typer.Option("--phone", metavar="PHONE", help="Phone (repeatable).")]
-Tier = Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Tier: A 30d, B 90d, C 180d cadence by default.")]
+Tier = Annotated[
+    Optional[str], typer.Option(metavar="A|B|C", help="Tier: A 30d, B 90d, C 180d cadence by default.", autocompletion=TIERS_COMPLETE)
+]
 Every = Annotated[Optional[str], typer.Option(metavar="DURATION", help="Own check-in cadence, e.g. 3w.")]
 Birthday = Annotated[Optional[str], typer.Option(metavar="DATE|MM-DD", help="Birthday, with or without year.")]
 Tz = Annotated[Optional[str], typer.Option(metavar="ZONE", help="IANA time zone, e.g. Europe/London.")]
@@ -43,6 +48,9 @@ Met = Annotated[Optional[str], typer.Option(metavar="TEXT", help="How or where y
 MetOn = Annotated[Optional[str], typer.Option(metavar="DATE", help="When you met (default: today).")]
 LinkedIn = Annotated[Optional[str], typer.Option(metavar="URL", help="LinkedIn profile URL.")]
 Note = Annotated[Optional[str], typer.Option(metavar="TEXT", help="A note about them.")]
+Nicks = Annotated[
+    Optional[List[str]], typer.Option("--nick", metavar="NICK", help="A nickname they go by (repeatable); a REF matches it.")
+]
 
 
 @app.command()
@@ -62,20 +70,25 @@ def add(
     met_on: MetOn = None,
     linkedin: LinkedIn = None,
     note_: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note about them.")] = None,
+    nick: Nicks = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Another person with a name a contact already has: add them anyway.")
+    ] = False,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Add a contact.
+    """Add a contact; a name a contact already has is refused unless --again.
 
-    Example: cno add "Ada Lovelace" --company Analytical --tier A --tag mentor --email ada@example.com
+    Example: cno add "Ada Lovelace" --company Analytical --tier A --tag mentor --email ada@example.com --nick Ada
     """
     day = today(as_of)
     data = contacts.ContactInput(
         company=company, role=role, tier=tier, every=every, birthday=birthday, tz=tz, location=location,
         met=met, met_on=met_on, linkedin=linkedin, note=note_, emails=email or [], phones=phone or [], tags=tag or [],
+        nicks=nick or [],
     )  # fmt: skip
     j = session().journal()
     with j.write() as conn:
-        cid = contacts.add_contact(conn, name, data, day)
+        cid = contacts.add_contact(conn, name, data, day, again=again)
         row = contacts.get(conn, cid)
     note(f"added {row['name']} (#{cid})" + (f", next check-in {row['next_due_on']}" if row["next_due_on"] else ""))
 
@@ -99,25 +112,33 @@ def edit(
     met_on: MetOn = None,
     linkedin: LinkedIn = None,
     note_: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="Replace the note.")] = None,
+    nick: Nicks = None,
+    remove_email: Annotated[Optional[List[str]], typer.Option(metavar="EMAIL", help="Remove one e-mail (repeatable).")] = None,
+    remove_phone: Annotated[Optional[List[str]], typer.Option(metavar="PHONE", help="Remove one phone, by its digits (repeatable).")] = None,
+    remove_nick: Annotated[Optional[List[str]], typer.Option(metavar="NICK", help="Remove a nickname (repeatable).")] = None,
     clear: Annotated[
         Optional[List[str]],
-        typer.Option(metavar="FIELD", help="Empty a field: company, role, tier, every, birthday, tz, ..., emails, phones, tags."),
+        typer.Option(metavar="FIELD", help="Empty a field: company, role, tier, every, birthday, tz, ..., emails, phones, tags, nicks."),
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Change a contact's fields; --email, --phone and --tag add to what is there.
+    """Change a contact's fields; --email, --phone, --tag and --nick add to what is there.
 
-    Example: cno edit ada --company "Babbage & Co" --tag advisor --clear every
+    Example: cno edit ada --company "Babbage & Co" --tag advisor --remove-email old@example.com --clear every
     """
     day = today(as_of)
     data = contacts.ContactInput(
         company=company, role=role, tier=tier, every=every, birthday=birthday, tz=tz, location=location,
         met=met, met_on=met_on, linkedin=linkedin, note=note_, emails=email or [], phones=phone or [], tags=tag or [],
+        nicks=nick or [],
     )  # fmt: skip
     j = session().journal()
     with j.write() as conn:
         contact = resolve(conn, ref)
-        changed = contacts.edit_contact(conn, contact["id"], data, day, new_name=name, untag=untag or [], clear=clear or [])
+        changed = contacts.edit_contact(
+            conn, contact["id"], data, day, new_name=name, untag=untag or [], clear=clear or [],
+            remove_emails=remove_email or [], remove_phones=remove_phone or [], remove_nicks=remove_nick or [],
+        )  # fmt: skip
         if not changed:
             raise CnoError("nothing to change — give an option such as --company, --tag or --clear FIELD")
         row = contacts.get(conn, contact["id"])
@@ -153,13 +174,13 @@ def _list(tag, tier, company, archived, all_, sort, fmt, as_of):
     render.contact_list(rows, fmt)
 
 
-Sort = Annotated[str, typer.Option(metavar="KEY", help="name, last, next or strength.")]
+Sort = Annotated[str, typer.Option(metavar="KEY", help="name, last, next or strength.", autocompletion=complete_from(contacts.SORTS))]
 
 
 @app.command("list")
 def list_(
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
-    tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.")] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
+    tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.", autocompletion=TIERS_COMPLETE)] = None,
     company: Annotated[Optional[str], typer.Option(help="Only companies containing this.")] = None,
     archived: Annotated[bool, typer.Option("--archived", help="Only archived contacts.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Active and archived contacts.")] = False,
@@ -232,7 +253,7 @@ def _with(counts: dict[str, int]) -> str:
 @app.command()
 def merge(
     ref: RefArg,
-    into: Annotated[str, typer.Argument(metavar="INTO", help="The contact to keep.", autocompletion=complete_ref)],
+    into: Annotated[str, typer.Argument(metavar="INTO", help="The contact to keep.", shell_complete=complete_ref)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask.")] = False,
 ) -> None:
     """Merge a duplicate into another contact: moves everything, fills empty fields (asks first on a terminal).
@@ -284,7 +305,7 @@ def milestone_add(
     with j.write() as conn:
         c = resolve(conn, ref)
         mid = milestones.add_milestone(conn, c["id"], label, when, yearly)
-    note(f"added milestone #{mid} for {c['name']}")
+    note(f"added milestone #{mid} for {c['name']} on {when.isoformat()}" + (", every year" if yearly else ""))
 
 
 @milestone_app.command("list")

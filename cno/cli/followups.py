@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from cno import followups, render
-from cno.cli.common import UNDO_HINT, MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import TAGS_COMPLETE, TIERS_COMPLETE, UNDO_HINT, MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.contacts import parse_tier
 from cno.dates import parse_due, parse_duration
 from cno.errors import CnoError
@@ -19,7 +19,7 @@ app = typer.Typer()
 
 IdOrRef = Annotated[
     str,
-    typer.Argument(metavar="ID|REF", help="A follow-up id (a bare number), or a contact by name or e-mail.", autocompletion=complete_ref),
+    typer.Argument(metavar="ID|REF", help="A follow-up id (a bare number), or a contact by name or e-mail.", shell_complete=complete_ref),
 ]
 
 
@@ -28,24 +28,28 @@ def follow_up(
     ref: RefArg,
     due: Annotated[str, typer.Argument(metavar="DATE", help="Due date: friday, 'in 2 weeks', 2026-12-01, +3d.")],
     text: Annotated[Optional[str], typer.Argument(metavar="NOTE", help="What you promised.")] = None,
+    every: Annotated[
+        Optional[str], typer.Option("--every", metavar="DURATION", help="Repeat: when it is done, the next is due this much later.")
+    ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Promise a follow-up by a date.
+    """Promise a follow-up by a date (a bare duration means from today: 2w).
 
-    Example: cno follow-up ada friday "send the deck"
+    Example: cno follow-up ada friday "send the deck"   (or: cno follow-up ada 1m "board report" --every 1m)
     """
     day = today(as_of)
     when = parse_due(due, day)
+    period = parse_duration(every) if every is not None else None
     j = session().journal()
     with j.write() as conn:
         c = resolve(conn, ref)
-        fid = followups.add_follow_up(conn, c["id"], when, text, day)
-    note(f"follow-up #{fid} with {c['name']} due {when.isoformat()}")
+        fid = followups.add_follow_up(conn, c["id"], when, text, day, every=period)
+    note(f"follow-up #{fid} with {c['name']} due {when.isoformat()}" + (f", then every {period}" if period else ""))
 
 
 def _follow_up_id(target: str) -> int | None:
-    """A bare number is a follow-up id here (SPEC: `done`, `snooze`)."""
-    t = target.strip()
+    """A bare number, or #N, is a follow-up id here (README "Cadence, follow-ups and what is due")."""
+    t = target.strip().removeprefix("#")
     if t.isascii() and t.isdecimal():
         if len(t.lstrip("0")) > 19 or int(t) > MAX_INT:
             raise CnoError(f"no follow-up #{t}")
@@ -64,16 +68,19 @@ def done(target: IdOrRef, as_of: AsOfOpt = None) -> None:
     with j.write() as conn:
         fid = _follow_up_id(target)
         if fid is not None:
-            row = followups.close_follow_up(conn, fid, day)
-            msg = f"done: follow-up #{fid} with {row['name']}"
+            row, nxt = followups.close(conn, fid, day)
+            closed, name = [(row, nxt)], row["name"]
         else:
             c = resolve(conn, target)
-            rows = followups.close_follow_ups_of(conn, c, day)
-            lines = [f"done: follow-up #{r['id']} with {c['name']} (due {r['due_on']})" + (f": {r['note']}" if r["note"] else "") for r in rows]
-            if len(rows) > 1:
-                lines.append(f"closed {len(rows)} follow-ups with {c['name']} {UNDO_HINT}")
-            msg = "\n".join(lines)
-    note(msg)
+            closed, name = followups.close_follow_ups_of(conn, c, day), c["name"]
+    lines = []
+    for row, nxt in closed:
+        lines.append(f"done: follow-up #{row['id']} with {name} (due {row['due_on']})" + (f": {row['note']}" if row["note"] else ""))
+        if nxt:
+            lines.append(f"  next: follow-up #{nxt[0]} due {nxt[1].isoformat()} (every {row['every']})")
+    if len(closed) > 1:
+        lines.append(f"closed {len(closed)} follow-ups with {name} {UNDO_HINT}")
+    note("\n".join(lines))
 
 
 @app.command(context_settings=DASH_OK)
@@ -92,20 +99,27 @@ def snooze(
     with j.write() as conn:
         fid = _follow_up_id(target)
         if fid is not None:
-            row, until = followups.snooze_follow_up(conn, fid, length, day)
-            msg = f"snoozed follow-up #{fid} with {row['name']} to {until.isoformat()}"
+            s = followups.snooze_follow_up(conn, fid, length, day)
+            what = f"follow-up #{fid} with {s.name}"
         else:
             c = resolve(conn, target)
-            until = followups.snooze_contact(conn, c, length, day)
-            msg = f"snoozed {c['name']} (#{c['id']}) to {until.isoformat()}"
-    note(msg)
+            s = followups.snooze_contact(conn, c, length, day)
+            what = f"{c['name']} (#{c['id']})"
+    # never a confirmation of a write that did not happen
+    if s.moved:
+        note(f"snoozed {what} to {s.until.isoformat()} (was due {s.due.isoformat()})")
+    else:
+        note(
+            f"nothing changed: {what} is due {s.due.isoformat()}, no earlier than"
+            f" {s.until.isoformat()} (today + {duration.strip()}): a snooze never brings a date forward"
+        )
 
 
 @app.command()
 def due(
     within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this (default 7d).")] = "7d",
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.")] = None,
-    tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.")] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
+    tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.", autocompletion=TIERS_COMPLETE)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N items.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is overdue.")] = False,
     fmt: FormatOpt = "table",

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import goals
-from cno.cli.common import UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import TAGS_COMPLETE, TIERS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, check_format, note, session, today
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
@@ -15,8 +15,12 @@ app = typer.Typer()
 GoalId = Annotated[int, typer.Argument(metavar="ID", max=MAX_INT, help="The goal's id (see: cno goal list).")]
 Metric = f"One of: {', '.join(goals.METRICS)}."
 Per = "The calendar period: week (ISO, Monday–Sunday), month, quarter or year."
-Tag = Annotated[Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Count only contacts with this tag.")]
-Tier = Annotated[Optional[str], typer.Option("--tier", metavar="A|B|C", help="Count only contacts of this tier.")]
+Tag = Annotated[
+    Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Count only contacts with this tag.", autocompletion=TAGS_COMPLETE)
+]
+Tier = Annotated[
+    Optional[str], typer.Option("--tier", metavar="A|B|C", help="Count only contacts of this tier.", autocompletion=TIERS_COMPLETE)
+]
 
 goal_app = typer.Typer(help="Define networking goals (see their progress with: cno goals).", no_args_is_help=True)
 app.add_typer(goal_app, name="goal")
@@ -34,9 +38,9 @@ def _describe(row) -> str:
 @goal_app.command("add")
 def goal_add(
     title: Annotated[str, typer.Argument(metavar="TITLE", help="What the goal is called.")],
-    metric: Annotated[str, typer.Option("--metric", "-m", metavar="METRIC", help=Metric)],
+    metric: Annotated[str, typer.Option("--metric", "-m", metavar="METRIC", help=Metric, autocompletion=complete_from(goals.METRICS))],
     target: Annotated[str, typer.Option("--target", metavar="N", help="How many per period (a positive whole number).")],
-    per: Annotated[str, typer.Option("--per", metavar="PERIOD", help=Per)] = "week",
+    per: Annotated[str, typer.Option("--per", metavar="PERIOD", help=Per, autocompletion=complete_from(goals.PERIODS))] = "week",
     tag: Tag = None,
     tier: Tier = None,
     as_of: AsOfOpt = None,
@@ -57,9 +61,9 @@ def goal_add(
 def goal_edit(
     goal_id: GoalId,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TITLE", help="Rename.")] = None,
-    metric: Annotated[Optional[str], typer.Option("--metric", "-m", metavar="METRIC", help=Metric)] = None,
+    metric: Annotated[Optional[str], typer.Option("--metric", "-m", metavar="METRIC", help=Metric, autocompletion=complete_from(goals.METRICS))] = None,
     target: Annotated[Optional[str], typer.Option("--target", metavar="N", help="How many per period.")] = None,
-    per: Annotated[Optional[str], typer.Option("--per", metavar="PERIOD", help=Per)] = None,
+    per: Annotated[Optional[str], typer.Option("--per", metavar="PERIOD", help=Per, autocompletion=complete_from(goals.PERIODS))] = None,
     tag: Tag = None,
     tier: Tier = None,
     clear: Annotated[Optional[List[str]], typer.Option("--clear", metavar="FIELD", help="Drop a filter: tag or tier.")] = None,

@@ -7,8 +7,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import referrals
-from cno.cli.common import UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
-from cno.dates import day_of, parse_past, parse_since
+from cno.cli.common import complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.dates import day_of, iso, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import resolve
 from cno.touchpoints import CHANNELS, parse_channel
@@ -45,9 +45,9 @@ def _add(direction: str, ref: str, prospect: str | None, value: str | None, on: 
         row = referrals.get_referral(conn, rid)
     what = f" for {row['prospect']}" if row["prospect"] else ""
     if direction == "given":
-        note(f"referral #{rid} given to {c['name']}{what} ({row['kind']})")
+        note(f"referral #{rid} given to {c['name']}{what} ({row['kind']}) on {row['on_date']}")
     else:
-        note(f"referral #{rid} received from {c['name']}{what}")
+        note(f"referral #{rid} received from {c['name']}{what} on {row['on_date']}")
 
 
 @referral_app.command("give")
@@ -114,7 +114,7 @@ def close(
 @referral_app.command("edit")
 def edit(
     referral_id: IdArg,
-    contact: Annotated[Optional[str], typer.Option("--contact", metavar="REF", help="Who it was passed with.", autocompletion=complete_ref)] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", metavar="REF", help="Who it was passed with.", shell_complete=complete_ref)] = None,
     prospect: Annotated[Optional[str], typer.Option("--for", metavar="TEXT|REF", help="Who or what it is for.")] = None,
     value: ValueOpt = None,
     on: OnOpt = None,
@@ -146,7 +146,7 @@ def edit(
 def list_(
     open_: Annotated[bool, typer.Option("--open", help="Only open referrals.")] = False,
     since: SinceOpt = None,
-    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.", autocompletion=complete_ref)] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.", shell_complete=complete_ref)] = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:
@@ -182,11 +182,11 @@ def rm(referral_id: IdArg) -> None:
 
 @app.command()
 def intro(
-    a: Annotated[str, typer.Argument(metavar="A", help="One person: id, e-mail, name or part of it.", autocompletion=complete_ref)],
-    b: Annotated[str, typer.Argument(metavar="B", help="The other person.", autocompletion=complete_ref)],
+    a: Annotated[str, typer.Argument(metavar="A", help="One person: id, e-mail, name or part of it.", shell_complete=complete_ref)],
+    b: Annotated[str, typer.Argument(metavar="B", help="The other person.", shell_complete=complete_ref)],
     text: Annotated[Optional[str], typer.Argument(metavar="NOTE", help="Why they should meet.")] = None,
     on: OnOpt = None,
-    via: Annotated[str, typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(CHANNELS)}.")] = "other",
+    via: Annotated[str, typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(CHANNELS)}.", autocompletion=complete_from(CHANNELS))] = "other",
     as_of: AsOfOpt = None,
 ) -> None:
     """I introduced A and B: one touchpoint with both, counted as a give to each.
@@ -200,7 +200,7 @@ def intro(
     with j.write() as conn:
         pa, pb = resolve(conn, a), resolve(conn, b)
         tid = referrals.intro(conn, pa["id"], pb["id"], day, when=when, via=via, note=text)
-    note(f"introduced {pa['name']} and {pb['name']} (touchpoint #{tid})")
+    note(f"introduced {pa['name']} and {pb['name']} on {iso(when).replace('T', ' ')} (touchpoint #{tid})")
 
 
 @app.command("referrals")

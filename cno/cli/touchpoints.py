@@ -7,9 +7,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli.common import UNDO_HINT, MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
+from cno.cli.common import TAGS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
-from cno.dates import day_of, parse_due, parse_past, parse_since
+from cno.dates import day_of, iso, parse_due, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import NotFound, resolve
 
@@ -18,7 +18,7 @@ app = typer.Typer()
 
 Via = Annotated[
     Optional[str],
-    typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(touchpoints.CHANNELS)}."),
+    typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(touchpoints.CHANNELS)}.", autocompletion=complete_from(touchpoints.CHANNELS)),
 ]
 Minutes = Annotated[Optional[int], typer.Option(metavar="N", min=0, max=MAX_MINUTES, help="How long it took.")]
 
@@ -36,9 +36,9 @@ def _resolve_or_create(conn, ref: str, create: bool, today):
 
 @app.command()
 def log(
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Who: id, e-mail, name or part of it.", autocompletion=complete_ref)],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Who: id, e-mail, name or part of it.", shell_complete=complete_ref)],
     text: Annotated[Optional[str], typer.Argument(metavar="NOTE", help="What happened.")] = None,
-    with_: Annotated[Optional[List[str]], typer.Option("--with", "-w", metavar="REF", help="Someone else who was there (repeatable).", autocompletion=complete_ref)] = None,
+    with_: Annotated[Optional[List[str]], typer.Option("--with", "-w", metavar="REF", help="Someone else who was there (repeatable).", shell_complete=complete_ref)] = None,
     on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="When (default: today); never in the future.")] = None,
     via: Via = None,
     minutes: Minutes = None,
@@ -68,21 +68,25 @@ def log(
         fid = followups.add_follow_up(conn, people[0]["id"], due, text, day) if due else None
         nxt = contacts.get(conn, people[0]["id"])["next_due_on"]
     names = ", ".join(dict.fromkeys(p["name"] for p in people))
-    msg = f"logged #{tid} with {names}"
+    # the date it used, always: a surprising reading of --on is seen at once
+    msg = f"logged #{tid} with {names} on {iso(when).replace('T', ' ')}"
     if fid:
         msg += f"; follow-up #{fid} due {due.isoformat()}"
     elif nxt:
         msg += f"; next check-in {nxt}"
+    for p in people:
+        if p["archived"]:
+            msg += f"\nnote: {p['name']} (#{p['id']}) is archived, so never due — cno unarchive {p['id']} brings them back"
     note(msg)
 
 
 @app.command()
 def history(
-    ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Only this contact.", autocompletion=complete_ref)] = None,
+    ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Only this contact.", shell_complete=complete_ref)] = None,
     since: Annotated[Optional[str], typer.Option(metavar="DURATION|DATE", help="From (e.g. 4w or 2026-01-01).")] = None,
     until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to and including.")] = None,
     via: Via = None,
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Touchpoints tagged so, or with a contact tagged so.")] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Touchpoints tagged so, or with a contact tagged so.", autocompletion=TAGS_COMPLETE)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N.")] = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
@@ -122,8 +126,8 @@ def touch_edit(
     text: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="Replace the note.")] = None,
     tag: TagsOpt = None,
     untag: Annotated[Optional[List[str]], typer.Option(metavar="TAG", help="Remove a tag.")] = None,
-    with_: Annotated[Optional[List[str]], typer.Option("--with", "-w", metavar="REF", help="Add someone who was there.", autocompletion=complete_ref)] = None,
-    without: Annotated[Optional[List[str]], typer.Option("--without", metavar="REF", help="Remove someone.", autocompletion=complete_ref)] = None,
+    with_: Annotated[Optional[List[str]], typer.Option("--with", "-w", metavar="REF", help="Add someone who was there.", shell_complete=complete_ref)] = None,
+    without: Annotated[Optional[List[str]], typer.Option("--without", metavar="REF", help="Remove someone.", shell_complete=complete_ref)] = None,
     clear: Annotated[Optional[List[str]], typer.Option(metavar="FIELD", help="Empty minutes, note or tags.")] = None,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -145,7 +149,8 @@ def touch_edit(
             conn, touchpoint_id, day, when=when, via=via, minutes=minutes, gave=gave, asked=asked, note=text,
             add_tags=tag or [], remove_tags=untag or [], add_contacts=add, remove_contacts=drop, clear=clear or [],
         )  # fmt: skip
-    note(f"updated touchpoint #{touchpoint_id}")
+        row = touchpoints.get_touchpoint(conn, touchpoint_id)
+    note(f"updated touchpoint #{touchpoint_id}, on {row['happened_at'].replace('T', ' ')}")
 
 
 @touch_app.command("rm")
