@@ -336,6 +336,13 @@ def progress(conn: sqlite3.Connection, today: date, history: int = 0) -> list[di
     for the current period) and `expected` (target × elapsed share, the pace
     line). A past period has fully elapsed, so its `on_pace` says whether the
     target was met.
+
+    History stops at the period the goal was created in: a period that ended
+    before `created_on` never existed for the goal, so it is left out rather
+    than shown as missed. The period of `created_on` itself is kept and
+    counted whole (progress is measured from the journal, which holds that
+    period's first days too). The period containing `today` is always shown,
+    even `--as-of` a day before the goal existed: that is the question asked.
     """
     check_history(history)
     rows = []
@@ -343,6 +350,8 @@ def progress(conn: sqlite3.Connection, today: date, history: int = 0) -> list[di
         day = today
         for ago in range(history + 1):
             start, end = period_bounds(goal["per"], day)
+            if ago and end.isoformat() < goal["created_on"]:
+                break
             rows.append(_row(conn, goal, start, end, today, ago))
             if start == date.min:
                 break
@@ -371,6 +380,21 @@ def _row(conn, goal, start: date, end: date, today: date, ago: int) -> dict:
         "tier": goal["tier"],
         "periods_ago": ago,
     }
+
+
+def status(row: dict) -> str:
+    """A progress row in one word, the same in `cno goals` and `cno review`.
+
+    `reached` once the target is met (whatever the pace); while the period
+    runs, `on pace` or `behind` (value against target × elapsed share); a
+    past period that ended short of its target was `missed` — it has no pace
+    left to be behind on.
+    """
+    if row["value"] >= row["target"]:
+        return "reached"
+    if row["periods_ago"]:
+        return "missed"
+    return "on pace" if row["on_pace"] else "behind"
 
 
 # -- engagement ---------------------------------------------------------------

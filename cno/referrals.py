@@ -447,8 +447,11 @@ def ledger(
     """The report's rows (the `top` most active) and the whole window's totals, from one pass.
 
     Totals hold the window's sums whatever `top` shows, how many contacts had
-    activity, and `intros` as the number of introductions (each counts in
-    both people's rows).
+    activity, `intros` as the number of introductions, and `introduced` as
+    the sum of the rows' `intros`: an introduction counts in both people's
+    rows, so `introduced` is twice `intros` (less one for each introduction
+    whose other person was deleted since). The totals row of the report sums
+    the columns; its footer says both numbers (render.referrals.intros_text).
     """
     check_top(top)
     if since is None and (until is None or until >= today) and not _dated_after(conn, today):
@@ -475,6 +478,7 @@ def ledger(
         "given": sum(r["given"] for r in rows),
         "received": sum(r["received"] for r in rows),
         "intros": intros,
+        "introduced": sum(r["intros"] for r in rows),
         "won_value_given": amount(sum(r["won_value_given"] for r in rows)),
         "won_value_received": amount(sum(r["won_value_received"] for r in rows)),
     }
@@ -516,8 +520,11 @@ def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], di
         " coalesce(sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) END), 0)"
         " FROM referrals"
     ).fetchone()
-    intros = conn.execute("SELECT count(*) FROM touchpoints INDEXED BY touchpoints_intro WHERE intro = 1").fetchone()[0]
-    totals = {"contacts": n, "given": given, "received": received, "intros": intros,
+    intros, introduced = conn.execute(
+        "SELECT count(*), coalesce(sum((SELECT count(*) FROM touchpoint_contacts tc WHERE tc.touchpoint_id = t.id)), 0)"
+        " FROM touchpoints t INDEXED BY touchpoints_intro WHERE t.intro = 1"
+    ).fetchone()
+    totals = {"contacts": n, "given": given, "received": received, "intros": intros, "introduced": introduced,
               "won_value_given": amount(won_given), "won_value_received": amount(won_received)}  # fmt: skip
     return rows, totals
 

@@ -19,7 +19,7 @@ def _journal_with_every_table(journal_path) -> None:
     """A journal where every dumped table has rows, made the way a user would."""
     ok("add", "Ada Lovelace", "--company", "Analytical", "--email", "ada@example.com", "--phone", "+44 20 7946 0958",
        "--tag", "mentor", "--tier", "A", "--birthday", "02-29", "--every", "3w", "--note", "line one\nline two")  # fmt: skip
-    ok("add", "Grace Hopper", "--birthday", "1906-12-09", "--linkedin", "https://linkedin.com/in/grace")
+    ok("add", "Grace Hopper", "--birthday", "1906-12-09", "--linkedin", "https://linkedin.com/in/grace", "--nick", "Amazing Grace")
     ok("log", "ada", "coffee", "--with", "grace", "--via", "meeting", "--minutes", "45", "--tag", "intro", "--on", "2026-11-20 09:30")
     ok("log", "grace", "a call", "--via", "call", "--on", "2026-11-18")
     ok("follow-up", "ada", "friday", "send the deck")

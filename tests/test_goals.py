@@ -282,8 +282,9 @@ def test_on_pace_for_the_time_budget(journal):
 
 
 def test_history_adds_the_previous_periods_of_each_goal(journal):
-    ok("goal", "add", "Monthly minutes", "--metric", "minutes", "--target", "100", "--per", "month")
-    ok("goal", "add", "Weekly touches", "--metric", "touchpoints", "--target", "1")
+    # created early enough that every period below existed for them (history stops at created_on)
+    ok("goal", "add", "Monthly minutes", "--metric", "minutes", "--target", "100", "--per", "month", "--as-of", "2026-09-01")
+    ok("goal", "add", "Weekly touches", "--metric", "touchpoints", "--target", "1", "--as-of", "2026-09-01")
     rows = progress("--history", "2")
     assert [(r["id"], r["periods_ago"], r["period_start"], r["period_end"], r["value"]) for r in rows] == [
         (1, 0, "2026-11-01", "2026-11-30", 105),
@@ -300,7 +301,7 @@ def test_history_adds_the_previous_periods_of_each_goal(journal):
 
 
 def test_history_in_the_table_says_met_or_missed(journal):
-    ok("goal", "add", "Weekly touches", "--metric", "touchpoints", "--target", "1")
+    ok("goal", "add", "Weekly touches", "--metric", "touchpoints", "--target", "1", "--as-of", "2026-11-02")
     out = ok("goals", "--history", "2", "-f", "plain").stdout
     lines = [line for line in out.splitlines() if "Weekly touches" in line]
     assert len(lines) == 3

@@ -425,6 +425,25 @@ def _days(v) -> str:
     return "" if v is None else f"{v}d"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def birthday_text(v) -> str:
+    """A stored birthday as people read it: `--12-09` → `Dec 9`, `1990-12-09` → `Dec 9, 1990`.
+
+    For table, plain and md; JSON and CSV keep the stored form. The month
+    names are fixed, not the locale's, so a cron mail reads the same
+    everywhere. Anything else (a damaged value) is shown as stored.
+    """
+    if v is None:
+        return ""
+    m = re.fullmatch(r"(--|(\d{4})-)(\d{2})-(\d{2})", str(v))
+    if not m or not 1 <= int(m.group(3)) <= 12:
+        return cell_text(v)
+    day = f"{_MONTHS[int(m.group(3)) - 1]} {int(m.group(4))}"
+    return f"{day}, {m.group(2)}" if m.group(2) else day
+
+
 CONTACT_COLS = [
     Col("id", "id", justify="right"),
     Col("name", "name"),
@@ -449,14 +468,15 @@ def contact_list(rows, fmt: str) -> None:
 
 
 def due(items: list[dict], fmt: str, today) -> None:
+    # The first column is what `cno done` and `cno snooze` take: a follow-up's
+    # id; a check-in has none (log a touchpoint, or snooze the contact by name).
     cols = [
+        Col("follow_up_id", "id", lambda v: "" if v is None else str(v), "right"),
         Col("days_overdue", "overdue", lambda v: f"{v}d" if v > 0 else "today" if v == 0 else f"in {-v}d", "right", _overdue_style),
         Col("due_on", "due"),
-        Col("contact_id", "id", justify="right"),
         Col("name", "name", style=_overdue_style),
         Col("tier", "tier"),
         Col("kind", "kind"),
-        Col("follow_up_id", "follow-up", lambda v: "" if v is None else f"#{v}", "right"),
         Col("last_touch_on", "last touch"),
         Col("note", "note"),
     ]
@@ -501,6 +521,7 @@ FOLLOW_UP_COLS = [
     Col("due_on", "due"),
     Col("name", "contact"),
     Col("note", "note"),
+    Col("every", "repeats", lambda v: f"every {v}" if v else ""),
     Col("done_on", "done"),
 ]
 
@@ -514,7 +535,7 @@ def settings_list(rows: list[dict], fmt: str) -> None:
 
 
 CARD_FIELDS = [
-    ("id", "id"), ("company", "company"), ("role", "role"), ("emails", "e-mail"), ("phones", "phone"),
+    ("id", "id"), ("nicks", "also called"), ("company", "company"), ("role", "role"), ("emails", "e-mail"), ("phones", "phone"),
     ("tags", "tags"), ("tier", "tier"), ("every_days", "cadence"), ("last_touch_on", "last touch"),
     ("next_due_on", "next due"), ("snoozed_until", "snoozed until"), ("strength", "strength"),
     ("birthday", "birthday"), ("timezone", "time zone"), ("local_time", "their time"),
@@ -535,6 +556,8 @@ def _card_pairs(card: dict) -> list[tuple[str, str]]:
             v = f"{v} ({card['days_overdue']}d overdue)"
         elif key == "local_time":
             v = v.replace("T", " ")
+        elif key == "birthday":
+            v = birthday_text(v)
         pairs.append((label, cell_text(v)))
     return pairs
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+from cno.goals import status
 from cno.render import Col, console, emit, md_table, plain_table, print_rich, visible, write
 
 BAR_WIDTH = 10
@@ -44,16 +45,11 @@ def _measures(row: dict) -> str:
     return " · ".join(parts)
 
 
-def _pace(row: dict) -> str:
-    if row["value"] >= row["target"]:
-        return "reached"
-    if row["periods_ago"]:
-        return "missed"
-    return "on pace" if row["on_pace"] else "behind"
+PACE_STYLES = {"reached": "bold green", "on pace": "green", "behind": "yellow", "missed": "red"}
 
 
 def _pace_style(row: dict) -> str | None:
-    return {"reached": "bold green", "on pace": "green", "behind": "yellow", "missed": "red"}[_pace(row)]
+    return PACE_STYLES[row["pace"]]
 
 
 def _shown(rows: list[dict]) -> list[dict]:
@@ -65,7 +61,7 @@ def _shown(rows: list[dict]) -> list[dict]:
             "label": period_label(r["period"], r["period_start"]),
             "progress": f"{r['value']}/{r['target']}",
             "bar": text_bar(r["value"], r["target"]),
-            "pace": _pace(r),
+            "pace": status(r),
         }
         for r in rows
     ]

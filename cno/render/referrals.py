@@ -14,6 +14,7 @@ def money(v) -> str:
 
 
 def signed(v) -> str:
+    """A balance as every view shows it: `+2`, `0`, `-1` (ASCII minus, so scripts read it as a number)."""
     return f"{v:+d}" if v else "0"
 
 
@@ -66,8 +67,21 @@ def ratio_text(totals: dict) -> str:
         text = f"Givers Gain ratio ∞ ({given} given, none received)"
     else:
         text = f"Givers Gain ratio {r:.2f} ({given} given ÷ {received} received)"
-    text += f"; {totals['intros']} introduction{'s' * (totals['intros'] != 1)}"
-    return text
+    return f"{text}; {intros_text(totals)}"
+
+
+def intros_text(totals: dict) -> str:
+    """The window's introductions, with the sum of the `intros` column they make.
+
+    An introduction is one touchpoint with two people and counts in both
+    people's `intros` (and balance), so the column — and the totals row,
+    which sums the columns — holds each introduction twice (once when one of
+    the two has since been deleted). Both numbers are said, so the totals
+    row and this line can be checked against each other: `3 introductions (6
+    in intros: each counts for both people)`.
+    """
+    n = totals["intros"]
+    return f"{n} introduction{'s' * (n != 1)} ({totals['introduced']} in intros: each counts for both people)"
 
 
 def _totals_row(rows: list[dict]) -> dict:

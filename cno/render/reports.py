@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from cno.goals import status as goal_status
 from cno.render import (
     Col,
     emit,
@@ -20,7 +21,7 @@ from cno.render import (
     visible,
     write,
 )
-from cno.render.referrals import money
+from cno.render.referrals import intros_text, money, signed
 
 REVIEW_FORMATS = ("table", "plain", "md", "html", "json")
 
@@ -44,14 +45,14 @@ GOAL_COLS = [
     Col("target", "target", justify="right"),
     Col("percent", "%", justify="right"),
     Col("period_end", "period ends"),
-    Col("on_pace", "pace", lambda v: "on pace" if v else "behind"),
+    Col("status", "pace"),
 ]
 REFERRAL_COLS = [
     Col("name", "name"),
     Col("given", "given", justify="right"),
     Col("received", "received", justify="right"),
     Col("intros", "intros", justify="right"),
-    Col("balance", "balance", justify="right"),
+    Col("balance", "balance", signed, "right"),
 ]
 COOLING_COLS = [
     Col("name", "name"),
@@ -72,9 +73,11 @@ def _sections(r: dict) -> list[tuple[str, str, list[dict], list[Col], str]]:
     if budget:
         time_row.append({"what": f"budget: {budget['title']}", "value": f"{budget['value']} / {budget['target']} this {budget['period']}"})
     ref_summary = (
-        f"given {ref['given']}, received {ref['received']}, intros {ref['intros']}, "
+        f"given {ref['given']}, received {ref['received']}, {intros_text(ref)}, "
         f"won {money(ref['won_value_given'])} given / {money(ref['won_value_received'])} received"
     )
+    # the words of `cno goals`, from the one place that decides them
+    goal_rows = [{**g, "status": goal_status(g)} for g in r["goals"]]
     def more(key: str) -> str:
         shown, total = len(r[key]), r["totals"][key]
         return f"the first {shown} of {total}" if total > shown else ""
@@ -83,7 +86,7 @@ def _sections(r: dict) -> list[tuple[str, str, list[dict], list[Col], str]]:
         ("Overdue", more("overdue"), r["overdue"], DUE_COLS, "Nothing overdue."),
         ("Due today", more("due_today"), r["due_today"], DUE_COLS, "Nothing due today."),
         (f"Coming up (to {r['horizon']})", more("coming_up"), r["coming_up"], COMING_COLS, "Nothing coming up."),
-        ("Goals", "", r["goals"], GOAL_COLS, "No goals set (cno goal add)."),
+        ("Goals", "", goal_rows, GOAL_COLS, "No goals set (cno goal add)."),
         (f"Referrals, last {r['days']} days", ref_summary, ref["contacts"], REFERRAL_COLS, "No referral activity."),
         (f"Time, last {r['days']} days", "", time_row, [Col("what", "what"), Col("value", "value", justify="right")], ""),
         ("Cooling fastest", "", r["cooling"], COOLING_COLS, "No relationship cooled."),

@@ -1,0 +1,24 @@
+"""The tags command: every tag with how many contacts and touchpoints carry it."""
+
+from __future__ import annotations
+
+import typer
+
+from cno.cli.common import FormatOpt, check_format, session
+
+# The commands of this module; cno.cli loads it when one of them is run.
+app = typer.Typer()
+
+
+@app.command()
+def tags(fmt: FormatOpt = "table") -> None:
+    """Every tag, sorted, with its non-archived contacts and its touchpoints.
+
+    Example: cno tags -f json
+    """
+    from cno import tags as core
+    from cno.render import tags as view
+
+    fmt = check_format(fmt)
+    j = session().reader()
+    view.tag_list([] if j is None else core.tag_counts(j.conn), fmt)
