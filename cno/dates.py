@@ -3,6 +3,10 @@
 Pure functions: "today" is always passed in, nothing here reads the clock.
 Past-biased parsing (`--on friday`) picks the most recent match, future-biased
 parsing (a due date) the next one; a bare weekday never means today.
+
+A DATE is a date word optionally followed by a time of day ("friday 9:30");
+a due date may also be a bare DURATION ("2w"). Numeric dates other than ISO
+("12/09/2026") are refused as ambiguous, naming the readings.
 """
 
 from __future__ import annotations
@@ -10,12 +14,15 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from cno.errors import DateError
 
 DATE_EXAMPLE = "2026-11-03, 'Nov 3', 'yesterday', 'last friday', '3d ago' or '+2w'"
 DURATION_EXAMPLE = "10d, 2w, 3m, 1y or a number of days"
+MINUTES_EXAMPLE = "45, 45m, 1h, 1h30m or 1.5h"
+TIME_EXAMPLE = "'today 14:30', 'friday 9:30am' or '2026-11-03 2pm'"
+MAX_MINUTES = 7 * 24 * 60  # --minutes is one sitting; more than a week is a typo
 
 WEEKDAYS = {
     name: i
@@ -117,6 +124,34 @@ def parse_duration(text: str, *, positive: bool = True) -> Duration:
     return Duration(n, UNITS[m.group(2)] if m.group(2) else "d")
 
 
+# compiled on first use, like _AT (see there)
+_MINUTES = r"^(?:(\d{1,6})(?:\.(\d{1,6}))? ?(?:hours?|hrs?|h) ?)?(?:(\d{1,6}) ?(?:minutes?|mins?|m)?)?$"
+
+
+def parse_minutes(text: str) -> int:
+    """`--minutes`: 45, 45m, 45 min, 1h, 1h30m, 1h 30m, 1.5h, 90 minutes, 2 hours."""
+    raw = text
+    if not isinstance(text, str):
+        raise DateError(f"can't read minutes {raw!r} — use e.g. {MINUTES_EXAMPLE}")
+    s = " ".join(text.strip().lower().split())
+    m = re.match(_MINUTES, s)
+    if not s or not m:
+        raise DateError(f"can't read minutes {raw!r} — use e.g. {MINUTES_EXAMPLE}")
+    hours, fraction, minutes = m.groups()
+    total = int(hours or 0) * 60 + int(minutes or 0)
+    if fraction:
+        # integer arithmetic, not float: 1.5h is exactly 90, 1.01h is no whole number of minutes
+        sixtieths, rest = divmod(int(fraction) * 60, 10 ** len(fraction))
+        if rest:
+            raise DateError(f"{raw!r} is not a whole number of minutes — use e.g. {MINUTES_EXAMPLE}")
+        total += sixtieths
+    if total <= 0:
+        raise DateError(f"minutes {raw!r} must be more than zero — use e.g. {MINUTES_EXAMPLE}")
+    if total > MAX_MINUTES:
+        raise DateError(f"minutes {raw!r} is more than a week ({total} > {MAX_MINUTES}) — use e.g. {MINUTES_EXAMPLE}")
+    return total
+
+
 # Dates cno accepts (README "Dates"): wide enough for any life and plan, and far
 # enough from the calendar's ends that date arithmetic (next birthday, a year
 # back) never runs off them.
@@ -152,29 +187,57 @@ def _yearless(month: int, day: int, today: date, future: bool) -> date | None:
     return None
 
 
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t](\d{1,2}):(\d{2}))?$")
-_REL_RE = re.compile(r"^(?:(in)\s+)?(\d{1,5})\s*([a-z]+)(?:\s+(ago))?$")
+# The space form "2026-11-03 14:30" is a date word and a time, read through _AT.
+_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:t(\d{1,2}):(\d{2}))?$")
+# _AT, _NUMERIC and _MINUTES are plain strings that re compiles on first use and
+# caches: every cno command imports this module, and compiling all three here
+# would add about a millisecond to each.
+# "<date> 14:30", "<date> 9:30pm", "<date> 2 pm": a time needs ":" or am/pm, so "Nov 14" stays a date.
+_AT = r"^(.+) (\d{1,2})(?::(\d{2}))?(?: ?([ap]m))?$"
+_REL_RE = re.compile(r"^(?:(in)\s+)?(\d{1,5}|a(?= ))\s*([a-z]+)(?:\s+(ago))?$")
 _SIGNED_RE = re.compile(r"^([+-])\s*(\d{1,5})\s*([a-z]*)$")
 _DAY_MONTH_RE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?(?:\s+(\d{4}))?$")
 _MONTH_DAY_RE = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
+# 12/09/2026, 09.12.2026, 12-09-2026, 12/9, 9.12. — or year first: 2026/11/03, 2026.11.03
+_NUMERIC = r"^(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4})?)?$|^(\d{4})([/.])(\d{1,2})\6(\d{1,2})$"
+
+
+class AmbiguousDateError(DateError):
+    """A numeric date that is not ISO: refused, naming what it could mean."""
 
 
 def parse_date(text: str, today: date, *, future: bool = False, allow_time: bool = True) -> date | datetime:
     """Read a DATE; a `datetime` comes back only when a time of day was given.
 
     `future` selects the bias of bare weekdays and year-less dates: False for
-    when something happened, True for when something is due.
+    when something happened, True for when something is due; a due date may
+    also be a bare DURATION ("2w"). Without `allow_time` a time given is
+    read (and checked) but dropped: the date comes back.
     """
     if not isinstance(text, str):
         raise DateError(f"can't read date {text!r} — use e.g. {DATE_EXAMPLE}")
     raw = text
     s = " ".join(text.strip().lower().split())
+    at = re.match(_AT, s)
+    if at and (at.group(3) or at.group(4)):
+        s = at.group(1)
+    else:
+        at = None
     try:
         result = _parse(s, today, future)
+        if result is None and future:
+            result = _ahead(s, today)
     except OverflowError:  # "tomorrow" when today is 9999-12-31
         result = None
-    if result is None:
+    if result is None or (at and isinstance(result, datetime)):
+        _refuse_numeric(s, raw, today, future)
         raise DateError(f"can't read date {raw!r} — use e.g. {DATE_EXAMPLE}")
+    if at:
+        clock = _clock(int(at.group(2)), int(at.group(3) or 0), at.group(4))
+        if clock is None:
+            clock_text = at.string[at.end(1) + 1 :]
+            raise DateError(f"can't read date {raw!r}: {clock_text!r} is not a time of day — use e.g. {TIME_EXAMPLE}")
+        result = datetime.combine(result, clock)
     _check_range(day_of(result), raw)
     if isinstance(result, datetime) and not allow_time:
         return result.date()
@@ -197,10 +260,8 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
             return None
         if m.group(4) is None:
             return day
-        hh, mm = int(m.group(4)), int(m.group(5))
-        if hh > 23 or mm > 59:
-            return None
-        return datetime(day.year, day.month, day.day, hh, mm)
+        clock = _clock(int(m.group(4)), int(m.group(5)), None)
+        return None if clock is None else datetime.combine(day, clock)
     words = s.split(" ")
     if len(words) == 1 and s in WEEKDAYS:
         return _weekday(WEEKDAYS[s], today, future)
@@ -209,6 +270,9 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
         if words[0] == "this":
             return _weekday(wd, today, future)
         return _weekday(wd, today, words[0] == "next")
+    if len(words) == 2 and words[0] in ("next", "last") and words[1] in ("week", "month", "year"):
+        # today ± one unit, not "the calendar week after this one" (SPEC)
+        return _shift_or_none(today, 1 if words[0] == "next" else -1, UNITS[words[1]])
     if m := _SIGNED_RE.match(s):
         unit = UNITS.get(m.group(3) or "d")
         if unit is None:
@@ -219,7 +283,9 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
     if (m := _REL_RE.match(s)) and (unit := UNITS.get(m.group(3))):
         if bool(m.group(1)) == bool(m.group(4)):
             return None  # needs exactly one of "in N units" / "N units ago"
-        n = int(m.group(2))
+        if m.group(2) == "a" and m.group(3) not in UNIT_WORDS.values():
+            return None  # "a week ago", not "a weeks ago" or "a w ago"
+        n = 1 if m.group(2) == "a" else int(m.group(2))
         return _shift_or_none(today, n if m.group(1) else -n, unit)
     for rx, day_group, month_group in ((_DAY_MONTH_RE, 1, 2), (_MONTH_DAY_RE, 2, 1)):
         if m := rx.match(s):
@@ -231,6 +297,51 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
                 return _safe_date(int(m.group(3)), month, day)
             return _yearless(month, day, today, future)
     return None
+
+
+def _clock(hour: int, minute: int, half: str | None) -> time | None:
+    """14:00, 9:30, or with am/pm 2pm, 12am (midnight), 12pm (noon); None if no such time."""
+    if minute > 59:
+        return None
+    if half is None:
+        return time(hour, minute) if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None  # "0am", "13pm", "14:00pm"
+    return time(hour % 12 + (12 if half == "pm" else 0), minute)
+
+
+def _ahead(s: str, today: date) -> date | None:
+    """A bare DURATION as a due date: "2w" is in two weeks.
+
+    A bare number counts too ("3" is in 3 days): SPEC defines a DURATION as
+    "10d, 2w, 3m, 1y, or a bare number of days" and cno reads no bare
+    day-of-month anywhere, so "3" has no other reading; the confirmation
+    names the date, so a surprise is seen at once.
+    """
+    try:
+        d = parse_duration(s)
+    except DateError:
+        return None
+    return _shift_or_none(today, d.n, d.unit)
+
+
+def _refuse_numeric(s: str, raw: str, today: date, future: bool) -> None:
+    """Raise AmbiguousDateError naming the ISO readings of 12/09/2026-like text."""
+    m = re.match(_NUMERIC, s)
+    if not m:
+        return
+    if m.group(5):
+        readings = [_safe_date(int(m.group(5)), int(m.group(7)), int(m.group(8)))]
+    else:
+        a, b = int(m.group(1)), int(m.group(3))
+        # (month, day): "12/09" is read month-first first, "09.12." day-first first (its custom)
+        pairs = [(b, a), (a, b)] if m.group(2) == "." else [(a, b), (b, a)]
+        year = m.group(4)
+        readings = [_safe_date(int(year), mo, d) if year else _yearless(mo, d, today, future) for mo, d in pairs]
+    found = list(dict.fromkeys(r.isoformat() for r in readings if r and MIN_DATE <= r <= MAX_DATE))
+    if found:
+        question = f"{found[0]} or {found[1]}?" if len(found) == 2 else f"did you mean {found[0]}?"
+        raise AmbiguousDateError(f"ambiguous date {raw!r}: {question} Write it as YYYY-MM-DD (e.g. 2026-11-03)")
 
 
 def _shift_or_none(today: date, n: int, unit: str) -> date | None:
@@ -268,6 +379,8 @@ def parse_since(text: str, today: date) -> date:
         pass
     try:
         return day_of(parse_date(text, today, future=False))
+    except AmbiguousDateError:
+        raise  # its readings help more than "a date or duration"
     except DateError:
         raise DateError(
             f"can't read {text!r} as a date or duration — use e.g. 2w, 3m or 2026-11-03"

@@ -276,3 +276,38 @@ def test_logging_an_archived_contact_says_so(journal_path):
     ok("archive", "ada")
     r = ok("log", "ada", "bumped into her")
     assert "archived" in r.stderr and "cno unarchive 1" in r.stderr
+
+
+# -- the dates people type, through the commands -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, key, expected",
+    [
+        (["log", "ada", "x", "--on", "last week"], "on", "2026-11-15"),
+        (["log", "ada", "x", "--on", "a week ago"], "on", "2026-11-15"),
+        (["log", "ada", "x", "--on", "last month"], "on", "2026-10-22"),
+        (["log", "ada", "x", "--on", "yesterday 14:00"], "on", "2026-11-21T14:00"),
+        (["log", "ada", "x", "--on", "friday 9:30"], "on", "2026-11-20T09:30"),
+        (["log", "ada", "x", "--on", "today 2pm"], "on", "2026-11-22T14:00"),
+        (["log", "ada", "x", "--minutes", "1h30m"], "minutes", 90),
+        (["log", "ada", "x", "--minutes", "1.5h"], "minutes", 90),
+    ],
+)
+def test_new_date_forms_and_minutes_reach_the_journal(journal_path, argv, key, expected):
+    ok("add", "Ada")
+    ok(*argv)
+    (touch,) = ok("history", "-f", "json").json()
+    assert touch[key] == expected
+
+
+@pytest.mark.parametrize("due, expected", [("2w", "2026-12-06"), ("next month", "2026-12-22"), ("in a month", "2026-12-22")])
+def test_follow_up_takes_a_bare_duration_and_the_new_words(journal_path, due, expected):
+    ok("add", "Ada")
+    assert f"due {expected}" in ok("follow-up", "ada", due).stderr
+
+
+def test_a_numeric_date_other_than_iso_is_refused_naming_both_readings(journal_path):
+    ok("add", "Ada")
+    r = refused("log", "ada", "x", "--on", "12/09/2026", journal=journal_path, contains="2026-12-09 or 2026-09-12")
+    assert "YYYY-MM-DD" in r.stderr

@@ -196,7 +196,6 @@ UNDO_HINT = "(cno undo to take it back)"
 # Numbers typed on the command line stay within what SQLite stores (README
 # "Exit codes"): a larger one is a usage error, never an overflow.
 MAX_INT = 2**63 - 1
-MAX_MINUTES = 7 * 24 * 60  # a touchpoint lasts at most a week
 
 FormatOpt = Annotated[
     str,

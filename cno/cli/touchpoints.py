@@ -7,9 +7,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli.common import TAGS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, MAX_MINUTES, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
+from cno.cli.common import TAGS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
-from cno.dates import day_of, iso, parse_due, parse_past, parse_since
+from cno.dates import day_of, iso, parse_due, parse_minutes, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import NotFound, resolve
 
@@ -20,7 +20,7 @@ Via = Annotated[
     Optional[str],
     typer.Option("--via", metavar="CHANNEL", help=f"One of: {', '.join(touchpoints.CHANNELS)}.", autocompletion=complete_from(touchpoints.CHANNELS)),
 ]
-Minutes = Annotated[Optional[int], typer.Option(metavar="N", min=0, max=MAX_MINUTES, help="How long it took.")]
+Minutes = Annotated[Optional[str], typer.Option(metavar="DURATION", help="How long it took: 45, 45m, 1h, 1h30m, 1.5h.")]
 
 
 def _resolve_or_create(conn, ref: str, create: bool, today):
@@ -56,8 +56,7 @@ def log(
     day = today(as_of)
     when = parse_past(on, day) if on is not None else day
     due = parse_due(follow_up, day) if follow_up is not None else None
-    if minutes is not None:
-        touchpoints.parse_minutes(minutes)
+    minutes = parse_minutes(minutes) if minutes is not None else None
     j = session().journal()
     with j.write() as conn:
         people = [_resolve_or_create(conn, r, create, day) for r in [ref, *(with_ or [])]]
@@ -137,8 +136,7 @@ def touch_edit(
     """
     day = today(as_of)
     when = parse_past(on, day) if on is not None else None
-    if minutes is not None:
-        touchpoints.parse_minutes(minutes)
+    minutes = parse_minutes(minutes) if minutes is not None else None
     if all(v in (None, []) for v in (on, via, minutes, gave, asked, text, tag, untag, with_, without, clear)):
         raise CnoError("nothing to change — give an option such as --on, --via or --note")
     j = session().journal()
