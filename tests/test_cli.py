@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import subprocess
+
+import pytest
 import sys
 
 from typer.core import TyperGroup
@@ -12,7 +14,7 @@ from typer.main import get_command
 
 from cno import __version__
 from cno.cli import COMMANDS
-from tests.conftest import ok
+from tests.conftest import cno, ok
 
 
 def _commands_of(module: str) -> dict:
@@ -33,6 +35,41 @@ def test_help_lists_every_visible_command_with_a_summary():
     for name in COMMANDS:
         if name != "ls":
             assert f" {name} " in out, name
+
+
+def test_help_groups_every_command_into_one_panel():
+    from cno.cli import ALIASES, PANELS
+
+    placed = [name for panel in PANELS.values() for name in panel]
+    assert sorted(placed) == sorted(n for n in COMMANDS if n not in ALIASES)  # each once, none left out
+    out = ok("--help").stdout
+    for title in ("Daily loop", "Contacts", "Follow-ups", "Referrals", "Goals", "Reports", "Data", "The journal"):
+        assert f"─ {title} " in out, title
+    assert out.index("─ Daily loop ") < out.index("│ log ") < out.index("─ Contacts ")
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_help_fits_the_width_and_has_no_escapes(monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    out = ok("--help").stdout
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    assert "\x1b" not in out
+
+
+def test_help_loads_no_command_module_and_no_rich():
+    code = (
+        "import sys\nfrom cno.cli import main\nassert main(['--help']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cno.cli.') and m != 'cno.cli.common'))\n"
+        "print('rich' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[-2:] == ["[]", "False"]
+
+
+@pytest.mark.parametrize("typo, suggestion", [("lgo", "'log'"), ("refferals", "'referrals'"), ("udno", "'undo'")])
+def test_a_mistyped_command_gets_did_you_mean(journal_path, typo, suggestion):
+    r = cno(typo)
+    assert r.code == 2 and "did you mean" in r.stderr and suggestion in r.stderr, r.stderr
 
 
 def _leaves(cmd, path=()):

@@ -41,6 +41,69 @@ COMMANDS = {
 }  # fmt: skip
 
 
+# `cno --help`: the commands in panels, each with a line for the list (a
+# command's own --help is its docstring). Written here so the help needs no
+# command module and no Rich: it is as fast as `cno log` (README "Quickstart").
+PANELS = {
+    "Daily loop": {
+        "log": "Log a touchpoint: a coffee, a call, an e-mail, an intro",
+        "due": "Who is overdue or coming up; the id there is for done",
+        "done": "Close a follow-up (ID), or all of a contact's (REF)",
+        "snooze": "Move a check-in or a follow-up later",
+        "show": "A contact's card and timeline",
+        "history": "Touchpoints, newest first",
+        "touch": "Edit or delete a touchpoint",
+        "undo": "Take back the last change (again: the one before)",
+        "redo": "Re-apply the change last undone",
+    },
+    "Contacts": {
+        "add": "Add a contact",
+        "edit": "Change a contact's fields",
+        "list": "List contacts (alias: ls)",
+        "archive": "Keep a contact but never make them due",
+        "unarchive": "Bring an archived contact back",
+        "rm": "Delete a contact and what is only theirs",
+        "merge": "Merge a duplicate into another contact",
+        "dupes": "Likely duplicate contacts, with the merge line",
+        "tags": "Every tag, with its contacts and touchpoints",
+        "milestone": "Anniversaries, a new job, a child's birth",
+    },
+    "Follow-ups": {
+        "follow-up": "Promise a follow-up by a date",
+        "followups": "List, edit or delete follow-ups",
+    },
+    "Referrals": {
+        "referral": "Give, receive, close and list referrals",
+        "intro": "Log an introduction of two contacts",
+        "referrals": "The Givers Gain ledger per contact",
+    },
+    "Goals": {
+        "goal": "Add, edit, list or remove goals",
+        "goals": "Each goal's progress in its current period",
+    },
+    "Reports": {
+        "review": "The digest for cron: overdue, coming up, goals, …",
+        "suggest": "Who to reach out to today, and why",
+        "stats": "Touchpoints per week, engagement, breakdowns",
+        "search": "Full-text search of names, companies, notes",
+        "graph": "The network of introductions and referrals",
+    },
+    "Data": {
+        "import": "LinkedIn, vCard, CSV or a cno JSON dump",
+        "export": "A JSON dump, CSV, vCard or iCalendar",
+        "capture": "Touchpoints from calendars and mail",
+        "backup": "A consistent copy of the journal",
+    },
+    "The journal": {
+        "changes": "The recent changes, and which were undone",
+        "config": "Settings kept in the journal",
+        "db": "Where the journal is, and whether it is whole",
+        "demo": "Write a demo journal and print its review",
+    },
+}
+ALIASES = {"ls": "list"}
+
+
 class LazyGroup(TyperGroup):
     """The root command group, loading a command's module only when it is asked for."""
 
@@ -62,6 +125,67 @@ class LazyGroup(TyperGroup):
             warnings.simplefilter("ignore", DeprecationWarning)
             cmd = get_command(import_module(f"cno.cli.{module}").app)
         return cmd.get_command(ctx, name) if isinstance(cmd, TyperGroup) else cmd
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as e:
+            if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+                from difflib import get_close_matches
+
+                close = get_close_matches(args[0], list(COMMANDS), n=3, cutoff=0.6)
+                if close:
+                    e.message = f"no such command {args[0]!r} — did you mean {' or '.join(repr(c) for c in close)}?"
+            raise
+
+    def format_help(self, ctx, formatter) -> None:
+        if ctx.parent is not None:
+            return super().format_help(ctx, formatter)
+        formatter.write(root_help(_width()))
+
+
+def _width() -> int:
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit():
+        return max(40, int(cols))
+    try:
+        return max(40, min(os.get_terminal_size(sys.stdout.fileno()).columns, 100)) if sys.stdout.isatty() else 80
+    except OSError:
+        return 80
+
+
+def root_help(width: int) -> str:
+    """`cno --help`: usage, what cno is, the commands in panels, the options."""
+    import textwrap
+
+    inner = width - 4
+    name_w = max(len(n) for panel in PANELS.values() for n in panel)
+
+    def panel(title: str, rows: list[tuple[str, str]], name_w: int = name_w) -> list[str]:
+        top = f"╭─ {title} " + "─" * max(0, width - len(title) - 5) + "╮"
+        lines = [top]
+        for name, text in rows:
+            wrapped = textwrap.wrap(text, max(10, inner - name_w - 2)) or [""]
+            for i, part in enumerate(wrapped):
+                cell = f"{(name if i == 0 else ''):<{name_w}}  {part}"
+                lines.append(f"│ {cell:<{inner}} │")
+        lines.append("╰" + "─" * (width - 2) + "╯")
+        return lines
+
+    intro = textwrap.wrap(
+        "cno — your networking journal: contacts, touchpoints, follow-ups, referrals, goals and what is due.", width
+    ) + [""] + textwrap.wrap("Start with: cno add 'Ada Lovelace' --tier A, then cno log ada 'coffee', then cno due.", width)
+    out = ["Usage: cno [--db PATH] COMMAND [ARGS]...", "", *intro, ""]
+    for title, commands in PANELS.items():
+        out += panel(title, list(commands.items()))
+    options = [
+        ("--db PATH", "The journal file (default: $CNO_DB, else the data folder)"),
+        ("--version", "Show the version"),
+        ("--install-completion", "Install shell completion (--show-completion prints it)"),
+        ("-h, --help", "This help; cno COMMAND --help: a command's options and an example"),
+    ]
+    out += panel("Options", options, max(len(n) for n, _ in options))
+    return "\n".join(out) + "\n"
 
 
 app = typer.Typer(
