@@ -27,25 +27,27 @@ HEADERS: dict[str, list[str]] = {
     "company": ["company", "companyname", "organization", "organisation", "organization\\d*name", "org", "employer"],
     # Outlook's "Title" is Mr/Ms; it counts as the role only if nothing better is there
     "role": ["role", "jobtitle", "position", "organization\\d*title", "title"],
-    "email": ["e?mails?", "e?mailaddress(es)?", "e?mail\\d*(address|value)", "(primary|home|work|business|other)email"],
+    "email": ["e?mails?", "e?mailaddress(es)?", "e?mail\\d*(address|value)", "[a-z]*email(address)?\\d*", "e?mail(home|work|other)"],
+    # Outlook's "E-mail Display Name": only read to name a row that has no name
+    "email_name": ["e?mail\\d*displayname"],
     "phone": [
         "phones?", "phonenumbers?", "phone\\d*value", "telephone", "tel",
-        "(mobile|cell|home|business|work|primary|other|car|companymain)phone\\d*", "mobile", "cell",
+        "(mobile|cell|home|business|work|primary|other|car|companymain)phone\\d*", "mobile", "cell", "mobilenumber",
     ],  # fmt: skip
     "tags": ["tags?", "labels", "categories", "groupmembership", "groups?"],
     "birthday": ["birthday", "birthdate", "dateofbirth", "bday", "dob"],
-    "location": ["location", "city", "address\\d*city", "(home|business)city"],
+    "location": ["location", "city", "address\\d*city", "(home|business|work)city"],
     "met": ["met", "howmet", "howwemet"],
     "met_on": ["meton", "connectedon", "datemet"],
     "linkedin": ["linkedin", "linkedinurl", "linkedinprofile", "linkedinprofileurl"],
-    "url": ["url", "website", "webpage", "profileurl", "website\\d*value"],
+    "url": ["url", "website", "webpage\\d*", "profileurl", "website\\d*value"],
     "note": ["notes?", "comments?", "description"],
     "tier": ["tier"],
     "every": ["every", "cadence"],
     "timezone": ["timezone", "tz"],
 }
 MULTI = {"email", "phone", "tags", "url"}
-FIELDS = [f for f in HEADERS if f != "url"]
+FIELDS = [f for f in HEADERS if f not in ("url", "email_name")]
 ALIASES = {"emails": "email", "phones": "phone", "tag": "tags", "tz": "timezone", "first": "first_name", "last": "last_name"}
 
 _SPLIT = {
@@ -75,7 +77,7 @@ def parse_map(items: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _columns(header: list[str], mapping: list[tuple[str, str]], where: str) -> dict[str, list[int]]:
+def _columns(header: list[str], mapping: list[tuple[str, str]], where: str, line: int) -> dict[str, list[int]]:
     """field → the column indexes it is read from."""
     cols: dict[str, list[int]] = {}
     mapped: set[int] = set()
@@ -84,7 +86,7 @@ def _columns(header: list[str], mapping: list[tuple[str, str]], where: str) -> d
         i = by_name.get(column.casefold())
         if i is None:
             shown = ", ".join(h for h in header if h.strip()) or "none"
-            raise bad_file(where, 1, f"--map names a column {column!r} the file does not have (columns: {shown})")
+            raise bad_file(where, line, f"--map names a column {column!r} the file does not have (columns: {shown})")
         cols.setdefault(f, []).append(i)
         mapped.add(i)
     keys = [_key(h) for h in header]
@@ -98,9 +100,10 @@ def _columns(header: list[str], mapping: list[tuple[str, str]], where: str) -> d
             found = next(([i] for p in patterns for i in free if re.fullmatch(p, keys[i])), [])
         if found:
             cols[f] = found
-    if not {"name", "first_name", "last_name"} & cols.keys():
+    # a file of bare e-mail addresses still holds contacts: each is named from its address
+    if not {"name", "first_name", "last_name", "email"} & cols.keys():
         shown = ", ".join(h for h in header if h.strip()) or "none"
-        raise bad_file(where, 1, f"no name column among the headers ({shown}) — name one with --map COLUMN=name")
+        raise bad_file(where, line, f"no name column (nor an e-mail one) among the headers ({shown}) — name one with --map COLUMN=name")
     return cols
 
 
@@ -110,8 +113,25 @@ def _unescape(cell: str) -> str:
 
 
 def _tag_values(values: list[str]) -> list[str]:
-    # Google marks its system groups "* myContacts", "* starred"
-    return [v.removeprefix("* ") for v in values if v.casefold() != "* mycontacts"]
+    # Google marks its system groups with a star ("* myContacts", "* starred",
+    # "* friends", "* My Contacts" in old exports): they are not the user's labels
+    return [v for v in values if not v.startswith("*")]
+
+
+DELIMITERS = (",", ";", "\t")
+
+
+def delimiter(line: str) -> str:
+    """The delimiter a header line uses: the one of `,` `;` tab it holds most often
+    outside quotes (Excel in much of Europe writes `;`, Thunderbird can write tabs)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    return max(DELIMITERS, key=lambda d: counts[d])  # ties (one column): the first, a comma
 
 
 @contextmanager
@@ -135,13 +155,16 @@ def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
 
 
 def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
     records: list[Record] = []
     try:
         header = next(reader, None)
+        while header is not None and not any(c.strip() for c in header):
+            header = next(reader, None)  # blank lines before the header
         if header is None:
             raise bad_file(where, 1, "the file is empty")
-        cols = _columns(header, mapping, where)
+        cols = _columns(header, mapping, where, reader.line_num)
         start = reader.line_num + 1
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -155,7 +178,12 @@ def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]
             def many(f: str) -> list[str]:
                 return [v for c in cells.get(f, []) for v in _SPLIT[f].split(c) if v]
 
-            name = one("name") or " ".join(filter(None, (one("first_name"), one("middle_name"), one("last_name"))))
+            name = (
+                one("name")
+                or " ".join(filter(None, (one("first_name"), one("middle_name"), one("last_name"))))
+                # Outlook writes "Ada Lovelace (ada@example.com)"
+                or re.sub(r"\s*\([^()]*@[^()]*\)$", "", one("email_name") or "")
+            )
             linkedin = one("linkedin") or next((u for u in many("url") if "linkedin.com/" in u.casefold()), None)
             records.append(
                 Record(

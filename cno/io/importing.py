@@ -8,12 +8,14 @@ tags, so importing the same file twice adds nothing the second time.
 
 from __future__ import annotations
 
+import codecs
 import re
 import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 from cno import contacts
 from cno.contacts import ContactInput
@@ -45,26 +47,126 @@ def read_bytes(path: str) -> bytes:
 
 
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+# One well-formed UTF-8 sequence of two to four bytes (RFC 3629).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_ASCII = bytes(range(0x80))
+_NAMED_LINES = 10  # bad lines named one by one before the rest are counted
 
 
 def decode(data: bytes, where: str, warnings: list[str]) -> str:
-    """Text from UTF-8 (with or without BOM) or UTF-16 with a BOM.
+    """Text from UTF-8 (with or without BOM), UTF-16 with a BOM, or another encoding.
 
-    Spreadsheet programs on Windows still save CSV as Windows-1252: text that
-    is not UTF-8 but holds no control bytes is read that way, with a warning.
+    A file that is mostly UTF-8 is read as UTF-8 even with a few bad bytes (a
+    spreadsheet re-save, a cut-and-paste): those bytes become U+FFFD, with a
+    warning naming each line. Any other text is read in the encoding
+    charset-normalizer finds (Windows-1252 when it finds none), with a warning.
     Anything with control bytes (an image, a zip) is refused at its line.
     """
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
         line = data[: e.start].decode(encoding, "replace").count("\n") + 1
         if encoding == "utf-16" or _BINARY.search(data):
             raise bad_file(where, line, "not a text file (binary data) — is it the right file?") from None
-        warnings.append(f"{where}: not UTF-8 (line {line}); read as Windows-1252")
-        text = data.decode("cp1252", "replace")
+        text = _mostly_utf8(data, where, warnings) or _guessed(data, where, line, warnings)
     if m := re.search("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]", text):
         raise bad_file(where, text.count("\n", 0, m.start()) + 1, "not a text file (binary data) — is it the right file?")
+    return text
+
+
+def _mostly_utf8(data: bytes, where: str, warnings: list[str]) -> str | None:
+    """The text, if most of the file's non-ASCII bytes form UTF-8; else None.
+
+    Text in a legacy encoding almost never forms valid UTF-8 sequences by
+    chance, so a majority of valid ones means UTF-8 with some damage.
+    """
+    good = sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
+    if good <= len(data.translate(None, _ASCII)) - good:
+        return None
+    bad = []
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(n)
+    for n in bad[:_NAMED_LINES]:
+        warnings.append(f"{where}, line {n}: bytes that are not UTF-8 were read as \ufffd")
+    if len(bad) > _NAMED_LINES:
+        warnings.append(f"{where}: and {len(bad) - _NAMED_LINES} more lines like that")
+    return data.decode("utf-8-sig", "replace")
+
+
+# What address books and spreadsheets save text in when it isn't UTF-8: the Windows
+# and Mac code pages, KOI8-R, and the Chinese, Japanese and Korean double-byte
+# encodings. Left to itself charset-normalizer also weighs DOS and other rare code
+# pages, and on a short file of names picks one of them (cp775 for Windows-1252
+# Spanish names): see tests/fixtures/real/csv/README.md for the measurement.
+_SAVED_IN = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp874",
+    "mac_roman", "mac_cyrillic", "koi8_r", "cp932", "euc_jp", "gb18030", "big5", "cp949",
+)  # fmt: skip
+
+
+def _everyday(encoding: str, pair: bytes) -> bool:
+    """Whether a two-byte character lies where the everyday ones of its encoding are."""
+    lead, trail = pair
+    if encoding == "cp932":  # JIS X 0208, not the user-defined and IBM rows
+        return 0x81 <= lead <= 0x9F or 0xE0 <= lead <= 0xEF
+    if encoding == "big5":
+        return 0xA4 <= lead <= 0xF9
+    return lead >= 0xA1 and trail >= 0xA1  # the EUC forms: GB 2312, KS X 1001, JIS X 0208
+
+
+def _double_byte(data: bytes) -> dict[str, str]:
+    """The double-byte encodings `data` reads as everyday text in: each one's text.
+
+    charset-normalizer finds too little to go on in a few short names and takes
+    Shift_JIS names for Windows-1252. But Western text hardly ever decodes as a
+    double-byte encoding with every character in its everyday rows: an accented
+    letter is followed by an ASCII letter, which Shift_JIS and Big5 accept as a
+    second byte only in a minority of their characters.
+    """
+    found = {}
+    for encoding in ("cp932", "euc_jp", "gb18030", "big5", "cp949"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        pairs = [c.encode(encoding) for c in text if ord(c) > 0x7F]
+        if (
+            len(pairs) >= 2
+            and all(len(p) == 2 and _everyday(encoding, p) for p in pairs)
+            and 2 * sum(p[1] >= 0x80 for p in pairs) >= len(pairs)
+        ):
+            found[encoding] = text
+    return found
+
+
+def _guessed(data: bytes, where: str, line: int, warnings: list[str]) -> str:
+    """The text in the encoding charset-normalizer finds most likely among those
+    files are saved in, else Windows-1252."""
+    from charset_normalizer import from_bytes  # only files that aren't UTF-8 pay for it
+
+    results = list(from_bytes(data, cp_isolation=list(_SAVED_IN)))
+    encoding, text = "cp1252", data.decode("cp1252", "replace")
+    if results:
+        best = results[0]
+        # where readings tie, the commonest encoding of the lot is the likeliest
+        tied = (m for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence) and m.encoding == "cp1252")
+        best = next(tied, best)
+        encoding, text = best.encoding, str(best)
+        if (double := _double_byte(data)) and encoding not in double:
+            pick = from_bytes(data, cp_isolation=list(double)).best() if len(double) > 1 else None
+            encoding = pick.encoding if pick is not None and pick.encoding in double else next(iter(double))
+            text = double[encoding]
+    if encoding != "cp1252" and text == data.decode("cp1252", "replace"):
+        encoding = "cp1252"  # the readings agree: name the one people know
+    shown = {"cp1252": "Windows-1252", "cp932": "Shift_JIS"}.get(encoding, encoding)
+    warnings.append(f"{where}: not UTF-8 (line {line}); read as {shown}")
     return text
 
 
@@ -97,16 +199,43 @@ class Outcome:
     added: int = 0
     updated: int = 0
     skipped: int = 0
+    unreadable: int = 0  # of the skipped: records that could not be read as a contact
     rows: list[dict] = field(default_factory=list)  # one per record: action, id, name, fields
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"{self.added} added, {self.updated} updated, {self.skipped} skipped"
+        unreadable = f" ({self.unreadable} unreadable)" if self.unreadable else ""
+        return f"{self.added} added, {self.updated} updated, {self.skipped} skipped{unreadable}"
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# The dates exports write: `26 Jul 2025` (LinkedIn), `5-Jan-26` (the same file
+# re-saved by Excel), `1/8/18, 6:14 PM` (LinkedIn in 2018: US month/day), and ISO
+# with or without a time.
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[-\s]+([a-z]{3})[a-z]*\.?[-\s,]+(\d{4}|\d{2})", re.I)
+_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?", re.I)
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[t\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?", re.I)
 
 
 def parse_day(text: str, today: date) -> str:
-    """A source's date (`26 Jul 2025`, `2025-07-26`) as ISO text; CnoError if unreadable."""
-    return day_of(parse_date(text, today, allow_time=False)).isoformat()
+    """A source's date as ISO text (the forms above, or any DATE); CnoError if unreadable."""
+    t = text.strip()
+    if m := _DAY_MONTH_YEAR.fullmatch(t):
+        parts = (m[3], _MONTHS.get(m[2].casefold()), m[1])
+    elif m := _US_DAY.fullmatch(t):
+        parts = (m[3], m[1], m[2])
+    elif m := _ISO_DAY.fullmatch(t):
+        parts = (m[1], m[2], m[3])
+    else:
+        return day_of(parse_date(t, today, allow_time=False)).isoformat()
+    year, month, day = parts
+    try:
+        y = int(year)
+        if len(year) == 2:  # a two-digit year is of this century unless that is still to come
+            y += 2000 if y <= today.year % 100 else 1900
+        return date(y, int(month or 0), int(day)).isoformat()
+    except ValueError:
+        raise CnoError(f"can't read date {text!r}: no such day") from None
 
 
 def parse_us_or_any_birthday(text: str) -> str | None:
@@ -124,10 +253,15 @@ def clean(rec: Record, where: str, today: date, warnings: list[str]) -> Record |
     """The record with every value in the journal's form; a value that can't be read is
     dropped with a warning. None (with a warning) when the record has no usable name."""
     at = f"{where}, line {rec.line}"
+    rec.emails, shown = _addresses(rec.emails)
+    if not (rec.name or "").strip():
+        # named from its e-mail (SPEC "Reading other people's files"): the display name, else the address
+        rec.name = shown[0] if shown else next((e for e in rec.emails if _is_email(e)), "")
     try:
-        rec.name = contacts.parse_name(rec.name or "")
+        rec.name = contacts.parse_name(rec.name)
     except CnoError as e:
-        warnings.append(f"{at}: skipped: {e}")
+        reason = "it has no name, and no e-mail to name it by" if not rec.name.strip() else str(e)
+        warnings.append(f"{at}: skipped: {reason}")
         return None
     checks = {
         "tier": contacts.parse_tier,
@@ -161,16 +295,50 @@ def clean(rec: Record, where: str, today: date, warnings: list[str]) -> Record |
     return rec
 
 
+_NAMED_ADDRESS = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<address>[^<>]+)>")
+
+
+def _addresses(values: list[str]) -> tuple[list[str], list[str]]:
+    """The addresses of `values`, and the display names of those written `Name <address>`."""
+    addresses, names = [], []
+    for v in values:
+        if m := _NAMED_ADDRESS.fullmatch(v.strip()):
+            addresses.append(m["address"].strip())
+            if name := m["name"].strip(" \t\"'"):
+                names.append(name)
+        else:
+            addresses.append(v)
+    return addresses, names
+
+
+def _is_email(text: str) -> bool:
+    try:
+        contacts.parse_email(text)
+    except CnoError:
+        return False
+    return True
+
+
 def linkedin_key(url: str) -> str:
-    """A LinkedIn URL in the form two copies of it compare equal in."""
-    u = url.strip().casefold()
-    u = re.sub(r"^https?://", "", u)
-    u = re.sub(r"^([a-z]{2,3}|www)\.linkedin\.com", "linkedin.com", u)
-    return u.split("?")[0].rstrip("/")
+    """A LinkedIn URL in the form two copies of it compare equal in: no scheme,
+    `www.` or country subdomain, query, fragment, trailing slash, %-escapes or case."""
+    u = unquote(url.strip()).casefold()
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    u = re.split(r"[?#]", u, maxsplit=1)[0].rstrip("/")
+    return re.sub(r"^(?:[a-z]{1,3}|www)\.linkedin\.com(?=/|$)", "linkedin.com", u)
 
 
 class Matcher:
-    """Finds the existing contact a record means (SPEC "Data": the matching rule)."""
+    """Finds the existing contact a record means (SPEC "Data": the matching rule,
+    and "Reading other people's files": identity).
+
+    A record never merges into a contact whose strong identifiers conflict with
+    its own: a different LinkedIn URL, or e-mails on both sides that share none.
+    A shared e-mail or LinkedIn URL is what finds a contact in the first place;
+    the name + company rule, having no such evidence, takes only a contact with
+    no conflict, and a LinkedIn URL (one per person) outweighs a shared e-mail
+    (an office or family address can be two people's).
+    """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -184,18 +352,31 @@ class Matcher:
 
     def find(self, rec: Record) -> sqlite3.Row | None:
         for e in rec.emails:
-            if row := self.email_owner(e):
+            if (row := self.email_owner(e)) and not self.conflict(row, rec):
                 return row
         if rec.linkedin and (cid := self.by_linkedin.get(linkedin_key(rec.linkedin))):
             return contacts.get(self.conn, cid)
-        same_name = self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (name_key(rec.name),)).fetchall()
+        same_name = self.namesakes(rec.name)
         company = (rec.company or "").casefold()
         for row in same_name:
-            if (row["company"] or "").casefold() == company:
+            if (row["company"] or "").casefold() == company and not self.conflict(row, rec):
                 return row
         # An empty company on either side matches, but only a name nobody else has.
-        if len(same_name) == 1 and not (company and same_name[0]["company"]):
+        if len(same_name) == 1 and not (company and same_name[0]["company"]) and not self.conflict(same_name[0], rec):
             return same_name[0]
+        return None
+
+    def namesakes(self, name: str) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (name_key(name),)).fetchall()
+
+    def conflict(self, row: sqlite3.Row, rec: Record) -> str | None:
+        """Why `rec` can't be the person `row` is (its strong identifiers differ), or None."""
+        if rec.linkedin and row["linkedin"] and linkedin_key(rec.linkedin) != linkedin_key(row["linkedin"]):
+            return "a different LinkedIn URL"
+        if rec.emails:
+            theirs = {r[0].casefold() for r in self.conn.execute("SELECT email FROM contact_emails WHERE contact_id = ?", (row["id"],))}
+            if theirs and not theirs & {e.casefold() for e in rec.emails}:
+                return "other e-mail addresses"
         return None
 
     def email_owner(self, email: str) -> sqlite3.Row | None:
@@ -261,6 +442,16 @@ def add(conn, matcher: Matcher, rec: Record, today: date, warnings: list[str], w
     return cid
 
 
+def second_namesake(matcher: Matcher, others: list[sqlite3.Row], rec: Record, cid: int) -> str:
+    """The warning for a record added beside contacts of the same name: why it is not one of them."""
+    if len(others) > 1:
+        why = f"{len(others)} contacts already have that name"
+    else:
+        other = others[0]
+        why = f"#{other['id']} has it, with " + (matcher.conflict(other, rec) or f"another company ({other['company']})")
+    return f"added {rec.name} (#{cid}) as a second contact with that name: {why} (if they are one person: cno merge {cid} {others[0]['id']})"
+
+
 def apply(conn: sqlite3.Connection, records: list[Record], today: date, where: str, *, tick=lambda n=1: None, warnings=None) -> Outcome:
     """Import `records`: match each, then add it or fill the match; all in the caller's transaction."""
     out = Outcome(warnings=warnings if warnings is not None else [])
@@ -270,11 +461,15 @@ def apply(conn: sqlite3.Connection, records: list[Record], today: date, where: s
         rec = clean(raw, where, today, out.warnings)
         if rec is None:
             out.skipped += 1
+            out.unreadable += 1
             out.rows.append({"action": "skip", "id": None, "name": raw.name, "line": raw.line, "fields": []})
             continue
         row = matcher.find(rec)
         if row is None:
+            others = matcher.namesakes(rec.name)
             cid = add(conn, matcher, rec, today, out.warnings, where)
+            if others:
+                out.warnings.append(f"{where}, line {rec.line}: {second_namesake(matcher, others, rec, cid)}")
             out.added += 1
             given = [f for f in FILLABLE if getattr(rec, f) is not None] + [f for f in ("emails", "phones", "tags") if getattr(rec, f)]
             out.rows.append({"action": "add", "id": cid, "name": rec.name, "line": rec.line, "fields": given})
