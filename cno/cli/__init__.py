@@ -124,7 +124,9 @@ class LazyGroup(TyperGroup):
             # REFs complete through Click's shell_complete (see cli.common.complete_ref)
             warnings.simplefilter("ignore", DeprecationWarning)
             cmd = get_command(import_module(f"cno.cli.{module}").app)
-        return cmd.get_command(ctx, name) if isinstance(cmd, TyperGroup) else cmd
+        cmd = cmd.get_command(ctx, name) if isinstance(cmd, TyperGroup) else cmd
+        _plain_metavars(cmd)
+        return cmd
 
     def resolve_command(self, ctx, args):
         try:
@@ -142,6 +144,53 @@ class LazyGroup(TyperGroup):
         if ctx.parent is not None:
             return super().format_help(ctx, formatter)
         formatter.write(root_help(_width()))
+
+
+def _text_type():
+    """Text, as Click's STRING, but with no `<str>` printed in help."""
+    global _TEXT
+    if _TEXT is None:
+        from typer._click.types import STRING, ParamType
+
+        class Text(ParamType):
+            name = "text"
+
+            def get_metavar(self, param, ctx) -> str:
+                return ""
+
+            def convert(self, value, param, ctx):
+                return STRING.convert(value, param, ctx)
+
+        _TEXT = Text()
+    return _TEXT
+
+
+_TEXT = None
+
+
+def _plain_metavars(cmd) -> None:
+    """Usage lines say `REF LABEL [NOTE]`, not Typer's `{REF} {LABEL}`, and no
+    argument is listed with a type `<str>` (README "Decisions")."""
+    import types
+
+    from typer._click.types import STRING
+    from typer.core import TyperArgument
+
+    text = _text_type()
+
+    def metavar(self, ctx=None, *, usage: bool = False) -> str:
+        var = self.metavar or (self.name or "").upper()
+        if usage and not self.required and not var.startswith("["):
+            var = f"[{var}]"
+        return var + ("..." if self.nargs != 1 and not var.endswith("...") else "")
+
+    for param in getattr(cmd, "params", []):
+        if isinstance(param, TyperArgument):
+            param.make_metavar = types.MethodType(metavar, param)
+            if param.type is STRING:
+                param.type = text
+    for sub in getattr(cmd, "commands", {}).values():
+        _plain_metavars(sub)
 
 
 def _width() -> int:

@@ -174,6 +174,13 @@ TIERS_COMPLETE = complete_from(["A", "B", "C"])
 TAGS_COMPLETE = complete_tags
 
 
+def one_contact(ref: str | None, contact: str | None) -> str | None:
+    """A listing's contact filter, given as `REF` or `-c REF` alike (README "Decisions")."""
+    if ref is not None and contact is not None and ref != contact:
+        raise CnoError(f"two contacts given ({ref!r} and -c {contact!r}) — give one")
+    return ref if ref is not None else contact
+
+
 def interactive() -> bool:
     """Whether a person is there to answer a question (stdin is a terminal)."""
     return sys.stdin.isatty()
@@ -208,6 +215,14 @@ AsOfOpt = Annotated[
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="Contact: id, e-mail, name or part of it.", shell_complete=complete_ref)]
 TagsOpt = Annotated[
     Optional[List[str]], typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).", autocompletion=TAGS_COMPLETE)
+]
+
+ListRef = Annotated[
+    Optional[str], typer.Argument(metavar="[REF]", help="Only this contact's (or: -c REF).", shell_complete=complete_ref)
+]
+ContactOpt = Annotated[
+    Optional[str],
+    typer.Option("--contact", "-c", metavar="REF", help="Only this contact's (or: REF).", shell_complete=complete_ref),
 ]
 
 # Positional values may start with '-' (a date such as -2w).

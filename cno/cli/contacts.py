@@ -9,6 +9,9 @@ import typer
 from cno import contacts, milestones, render
 from cno.cli.common import (
     MAX_INT,
+    ContactOpt,
+    ListRef,
+    one_contact,
     complete_from,
     TAGS_COMPLETE,
     TIERS_COMPLETE,
@@ -310,16 +313,18 @@ def milestone_add(
 
 @milestone_app.command("list")
 def milestone_list(
-    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")] = None,
+    ref: ListRef = None,
+    contact: ContactOpt = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:
     """List milestones with ids and their next date.
 
-    Example: cno milestone list -c ada
+    Example: cno milestone list ada   (or: -c ada)
     """
     fmt = check_format(fmt)
     day = today(as_of)
+    contact = one_contact(ref, contact)
     j = session().reader()
     rows = []
     if j is not None:

@@ -23,7 +23,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 File = Annotated[str, typer.Argument(metavar="FILE", help="The file to import ('-' reads stdin).")]
-DryRun = Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Output = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (created 0600) instead of stdout.")]
 PlanFormat = Annotated[
     str, typer.Option("--format", "-f", metavar="FORMAT", help="Format of the --dry-run listing: table, plain, json, csv or md.")
@@ -339,7 +339,7 @@ def backup(
 def search(
     text: Annotated[List[str], typer.Argument(metavar="TEXT", help="Words to find (all of them, as word prefixes).")],
     fmt: FormatOpt = "table",
-    limit: Annotated[int, typer.Option("--limit", metavar="N", max=MAX_INT, help="At most N results of each kind.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N results of each kind.")] = 50,
 ) -> None:
     """Find contacts, touchpoints and referrals by the words in their names, companies and notes.
 

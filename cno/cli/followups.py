@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
 from cno import followups, render
-from cno.cli.common import TAGS_COMPLETE, TIERS_COMPLETE, UNDO_HINT, MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import ContactOpt, ListRef, one_contact, TAGS_COMPLETE, TIERS_COMPLETE, UNDO_HINT, MAX_INT, DASH_OK, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.contacts import parse_tier
 from cno.dates import parse_due, parse_duration
 from cno.errors import CnoError
@@ -117,7 +117,7 @@ def snooze(
 
 @app.command()
 def due(
-    within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this (default 7d).")] = "7d",
+    within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this.")] = "7d",
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
     tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.", autocompletion=TIERS_COMPLETE)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N items.")] = None,
@@ -149,7 +149,8 @@ app.add_typer(fu_app, name="followups")
 
 @fu_app.command("list")
 def followups_list(
-    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")] = None,
+    ref: ListRef = None,
+    contact: ContactOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Done ones too.")] = False,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -158,6 +159,7 @@ def followups_list(
     Example: cno followups list --all -f csv
     """
     fmt = check_format(fmt)
+    contact = one_contact(ref, contact)
     j = session().reader()
     rows = []
     if j is not None:
@@ -171,7 +173,8 @@ def followups_edit(
     follow_up_id: Annotated[int, typer.Argument(metavar="ID", max=MAX_INT)],
     due_on: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help="New due date.")] = None,
     text: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="New note.")] = None,
-    clear_note: Annotated[bool, typer.Option("--clear-note", help="Remove the note.")] = False,
+    clear: Annotated[Optional[List[str]], typer.Option("--clear", metavar="FIELD", help="Empty a field: note.")] = None,
+    clear_note: Annotated[bool, typer.Option("--clear-note", hidden=True)] = False,  # the first edition's spelling
     reopen: Annotated[bool, typer.Option("--reopen", help="Open a done follow-up again.")] = False,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -181,8 +184,12 @@ def followups_edit(
     """
     day = today(as_of)
     when = parse_due(due_on, day) if due_on is not None else None
+    for field in clear or []:
+        if field.strip().lower() != "note":
+            raise CnoError(f"can't clear {field!r} — clearable: note")
+        clear_note = True
     if when is None and text is None and not clear_note and not reopen:
-        raise CnoError("nothing to change — give --due, --note, --clear-note or --reopen")
+        raise CnoError("nothing to change — give --due, --note, --clear note or --reopen")
     j = session().journal()
     with j.write() as conn:
         followups.edit_follow_up(conn, follow_up_id, due_on=when, note=text, clear_note=clear_note, reopen=reopen)

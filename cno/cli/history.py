@@ -55,7 +55,7 @@ def redo() -> None:
 
 @app.command()
 def changes(
-    n: Annotated[int, typer.Option("-n", metavar="N", max=MAX_INT, help="How many, newest first (default 20).")] = 20,
+    n: Annotated[int, typer.Option("-n", metavar="N", max=MAX_INT, help="How many, newest first.")] = 20,
     fmt: FormatOpt = "table",
 ) -> None:
     """The recent changes, newest first: what each command wrote, and whether it was undone.

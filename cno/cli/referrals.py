@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import referrals
-from cno.cli.common import complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
+from cno.cli.common import ContactOpt, ListRef, one_contact, complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, RefArg, check_format, complete_ref, note, session, today
 from cno.dates import day_of, iso, parse_past, parse_since
 from cno.errors import CnoError
 from cno.refs import resolve
@@ -146,7 +146,8 @@ def edit(
 def list_(
     open_: Annotated[bool, typer.Option("--open", help="Only open referrals.")] = False,
     since: SinceOpt = None,
-    contact: Annotated[Optional[str], typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.", shell_complete=complete_ref)] = None,
+    ref: ListRef = None,
+    contact: ContactOpt = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> None:
@@ -157,6 +158,7 @@ def list_(
     fmt = check_format(fmt)
     day = today(as_of)
     start = parse_since(since, day) if since is not None else None
+    contact = one_contact(ref, contact)
     j = session().reader()
     rows = []
     if j is not None:

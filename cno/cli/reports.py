@@ -44,7 +44,7 @@ def review(
 
 @app.command()
 def suggest(
-    n: Annotated[int, typer.Option("-n", metavar="N", max=MAX_INT, help="How many (default 5).")] = 5,
+    n: Annotated[int, typer.Option("-n", metavar="N", max=MAX_INT, help="How many.")] = 5,
     explain: Annotated[bool, typer.Option("--explain", help="Show each term of the score.")] = False,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,

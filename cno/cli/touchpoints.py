@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from cno import contacts, followups, render, touchpoints
-from cno.cli.common import TAGS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
+from cno.cli.common import ContactOpt, ListRef, one_contact, TAGS_COMPLETE, complete_from, UNDO_HINT, MAX_INT, AsOfOpt, FormatOpt, TagsOpt, check_format, complete_ref, note, session, today
 from cno.contacts import ContactInput
 from cno.dates import day_of, iso, parse_due, parse_minutes, parse_past, parse_since
 from cno.errors import CnoError
@@ -81,7 +81,8 @@ def log(
 
 @app.command()
 def history(
-    ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Only this contact.", shell_complete=complete_ref)] = None,
+    ref: ListRef = None,
+    contact: ContactOpt = None,
     since: Annotated[Optional[str], typer.Option(metavar="DURATION|DATE", help="From (e.g. 4w or 2026-01-01).")] = None,
     until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to and including.")] = None,
     via: Via = None,
@@ -102,6 +103,7 @@ def history(
         touchpoints.parse_channel(via)
     if limit is not None and limit < 1:
         raise CnoError("--limit must be at least 1")
+    ref = one_contact(ref, contact)
     j = session().reader()
     rows = []
     if j is not None:

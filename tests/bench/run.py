@@ -15,7 +15,28 @@ not. `--write-results` also writes the table to tests/bench/RESULTS.md.
 
 Writing commands (log, add, done) run on a copy of each journal, so the
 journals the reports read stay as built; `done` closes a different open
-follow-up every run.
+follow-up every run, and `add` adds a differently named person every run (cno
+refuses a name a contact already has, without --again).
+
+Then the cost of the change history (cno.history), in a second table, "Undo
+log". "Without the undo log" is a copy of the journal with every `_cno_h_*`
+trigger dropped: the triggers are the whole cost of recording, nothing else in
+cno changes (history.begin/end still run, and find nothing to record).
+
+- `cno log` on the 1k journal without the log runs in the same rounds as the
+  floor and `cno log` with it (the main table's row), on its own copy.
+- `cno import linkedin` of a generated 10,000-row Connections.csv, each run
+  into a fresh copy of the 1k journal, with and without the triggers, then
+  `cno undo` of that import; beside them `sqlite-utils insert DB t FILE --csv`
+  of the same file into a new file, as the yardstick; interleaved, 3 runs
+  (fewer with --runs < 3) after a warm-up of each.
+- On a copy of the 100k journal: `cno config set cadence.A 21d`, then `cno
+  undo`, once each: time, peak memory, and the undo log's size after each
+  (rows; an estimate of its bytes; its pages from dbstat when SQLite has it).
+  make_journal.py already sets cadence.A to 21d, which would make the set a
+  change of nothing; so the copy first has it unset (back to the default 30d,
+  re-dating the tier-A contacts; not timed) and its history emptied, and the
+  timed set is the change from the default the command is about.
 """
 
 from __future__ import annotations
@@ -43,11 +64,24 @@ BIG = (100_000, 1_000_000, 50_000)
 FLOOR = [sys.executable, "-c", "import sqlite3"]
 SLOW_S = 5.0  # a command slower than this on the big journal gets only 3 timed runs there
 MAX_MB = 150
+# the undo log (cno.history): with its triggers over without, and undo over the change it takes back
+LOG_WITH_OVER_WITHOUT = 1.10  # `cno log` on 1k
+IMPORT_WITH_OVER_WITHOUT = 1.30  # `cno import linkedin` of IMPORT_ROWS rows into the 1k journal
+UNDO_OVER_IMPORT = 2.0  # `cno undo` of that import over the import itself (with the log)
+IMPORT_ROWS = 10_000
+IMPORT_RUNS = 3
+CADENCE = ("cadence.A", "21d")  # set on the 100k journal, then undone
+HISTORY_TRIGGERS = r"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\_cno\_h\_%' ESCAPE '\'"
+LOG_ESTIMATE = (
+    "SELECT count(*), sum(length(tbl) + coalesce(length(col), 0) + coalesce(length(CAST(val AS BLOB)), 8) + 24)"
+    " FROM _cno_undo"
+)
+LOG_PAGES = "SELECT sum(pgsize) FROM dbstat WHERE name IN ('_cno_undo', '_cno_undo_change')"
 
-# label, argv (REF and FID are filled in per journal), writes?
+# label, argv ({ref}, {fid} and {new} are filled in per journal), writes?
 COMMANDS = [
     ("cno log", ["log", "{ref}", "benchmark coffee", "--via", "meeting", "--minutes", "30"], True),
-    ("cno add", ["add", "Bench Person", "--tier", "B", "--tag", "bench"], True),
+    ("cno add", ["add", "{new}", "--tier", "B", "--tag", "bench"], True),
     ("cno done", ["done", "{fid}"], True),
     ("cno due", ["due"], False),
     ("cno due --limit 50", ["due", "--limit", "50"], False),
@@ -72,6 +106,16 @@ def cno_exe() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cno"]
 
 
+def sqlite_utils_exe() -> list[str]:
+    script = Path(sys.executable).parent / "sqlite-utils"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sqlite_utils"]
+
+
+def cno_env(db: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR", "CNO_DEBUG", "CNO_DB")}
+    return {**env, "CNO_DB": str(db), "CNO_TODAY": TODAY}
+
+
 @dataclass
 class Journal:
     label: str
@@ -79,15 +123,18 @@ class Journal:
     work: Path  # a copy for the writing commands
     ref: str  # a unique, active contact's exact name
     follow_ups: list[int] = field(default_factory=list)  # open follow-ups `done` may close
+    added: int = 0  # people `add` has added: the next is "Bench Person <added + 1>"
 
     def env(self, writes: bool) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR", "CNO_DEBUG", "CNO_DB")}
-        return {**env, "CNO_DB": str(self.work if writes else self.path), "CNO_TODAY": TODAY}
+        return cno_env(self.work if writes else self.path)
 
     def argv(self, args: list[str]) -> list[str]:
         if "{fid}" in args:
             fid = str(self.follow_ups.pop(0))
             args = [fid if a == "{fid}" else a for a in args]
+        if "{new}" in args:
+            self.added += 1
+            args = [f"Bench Person {self.added}" if a == "{new}" else a for a in args]
         return [*cno_exe(), *(self.ref if a == "{ref}" else a for a in args)]
 
 
@@ -157,6 +204,8 @@ class Result:
     runs: int
     big_runs: int
     peak_mb: float
+    others: dict[str, float] = field(default_factory=dict)  # medians of the extra jobs, same rounds
+    other_peaks: dict[str, float] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
@@ -167,25 +216,280 @@ class Result:
         return self.big / self.small
 
 
-def measure(label: str, args: list[str], writes: bool, small: Journal, big: Journal, runs: int) -> Result:
-    """Medians of the floor and of the command on both journals, interleaved round by round."""
+def measure(
+    label: str, args: list[str], writes: bool, small: Journal, big: Journal, runs: int,
+    extra: dict[str, Journal] | None = None,
+) -> Result:
+    """Medians of the floor and of the command on both journals (and on each
+    `extra` journal), interleaved round by round."""
     jobs = {"floor": lambda: run(FLOOR, small.env(False))}
-    for name, j in (("small", small), ("big", big)):
+    for name, j in (("small", small), ("big", big), *(extra or {}).items()):
         jobs[name] = lambda j=j: run(j.argv(args), j.env(writes))
     times: dict[str, list[float]] = {k: [] for k in jobs}
     warm = {k: job() for k, job in jobs.items()}  # warm-up: page cache, .pyc files
-    peak = max(m for _, m in warm.values())
+    peaks = {k: m for k, (_, m) in warm.items()}
     big_runs = runs if warm["big"][0] < SLOW_S else min(runs, 3)
     order = list(jobs)
     for i in range(runs):
-        for name in order[i % 3 :] + order[: i % 3]:  # rotate, so no job always follows another
+        k = i % len(order)
+        for name in order[k:] + order[:k]:  # rotate, so no job always follows another
             if name == "big" and i >= big_runs:
                 continue
             took, mb = jobs[name]()
             times[name].append(took)
-            peak = max(peak, mb)
+            peaks[name] = max(peaks[name], mb)
     med = {k: statistics.median(v) for k, v in times.items()}
-    return Result(label, med["floor"], med["small"], med["big"], runs, big_runs, peak)
+    peak = max(peaks[k] for k in ("floor", "small", "big"))
+    others = {k: med[k] for k in extra or {}}
+    return Result(label, med["floor"], med["small"], med["big"], runs, big_runs, peak, others,
+                  {k: peaks[k] for k in extra or {}})  # fmt: skip
+
+
+# -- the undo log -------------------------------------------------------------------
+
+
+@dataclass
+class LogSize:
+    """The undo log (_cno_undo and its index) of a journal."""
+
+    rows: int
+    estimate: int  # bytes: LOG_ESTIMATE
+    pages: int | None  # bytes in its b-tree pages (dbstat); None without dbstat
+
+
+@dataclass
+class Step:
+    label: str
+    seconds: float  # median
+    runs: int
+    peak_mb: float
+    log: LogSize | None = None  # after it (the last run's)
+
+
+@dataclass
+class Undo:
+    log_with: Step
+    log_without: Step
+    import_with: Step
+    import_without: Step
+    import_undo: Step
+    yardstick: Step
+    cadence_set: Step | None  # None: not measured
+    cadence_undo: Step | None
+
+
+def fresh_copy(src: Path, dst: Path) -> Path:
+    for p in (dst, Path(f"{dst}-wal"), Path(f"{dst}-shm"), Path(f"{dst}-checked")):
+        p.unlink(missing_ok=True)
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def looked_at(path: Path) -> None:
+    """Let cno check a journal it has not seen (a copy, a file changed behind its
+    back) with a read, so the command timed next doesn't pay that check."""
+    run([*cno_exe(), "due", "--limit", "1", "-f", "json"], cno_env(path))
+
+
+def upgraded(path: Path) -> None:
+    """Apply any migration still pending on disk (a read upgrades only a copy in
+    memory): a write's upgrade would reinstall the history triggers."""
+    code = "import sys; from pathlib import Path; from cno.db import open_journal; open_journal(Path(sys.argv[1]), create=True).close()"
+    subprocess.run([sys.executable, "-c", code, str(path)], env=cno_env(path), check=True)
+
+
+def history_triggers(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [r[0] for r in conn.execute(HISTORY_TRIGGERS)]
+    finally:
+        conn.close()
+
+
+def without_log(src: Path, dst: Path) -> Path:
+    """A copy of the journal with every history trigger dropped: it records no undo log."""
+    fresh_copy(src, dst)
+    upgraded(dst)
+    conn = sqlite3.connect(dst, isolation_level=None)
+    try:
+        names = [r[0] for r in conn.execute(HISTORY_TRIGGERS)]
+        if not names:
+            raise SystemExit(f"{src} has no _cno_h_* triggers: is this a journal with the change history?")
+        conn.execute("BEGIN")
+        for name in names:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return dst
+
+
+def still_without(path: Path) -> None:
+    if history_triggers(path):
+        raise SystemExit(f"{path}: the history triggers came back (an upgrade?), so 'without the log' was not")
+
+
+def log_size(path: Path) -> LogSize:
+    """The undo log of a journal no cno process has open, read without touching it:
+    even a read-only connection leaves a -wal and -shm behind, and a changed
+    -wal makes cno check the whole file again on its next run (the next timed
+    command). cno's last connection checkpoints and removes its -wal."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise SystemExit(f"{wal} is not empty: a cno process still has {path} open?")
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        rows, estimate = conn.execute(LOG_ESTIMATE).fetchone()
+        try:
+            (pages,) = conn.execute(LOG_PAGES).fetchone()
+        except sqlite3.OperationalError:  # SQLite built without SQLITE_ENABLE_DBSTAT_VTAB
+            pages = None
+    finally:
+        conn.close()
+    return LogSize(rows, estimate or 0, pages)
+
+
+def connections_csv(path: Path, n: int) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        f.write("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n")
+        for i in range(n):
+            f.write(f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Company {i % 97},Role,26 Jul 2025\n")
+    return path
+
+
+def measure_import(small: Journal, tmp: Path, runs: int) -> tuple[Step, Step, Step, Step]:
+    """`cno import linkedin` with and without the log, `cno undo` of it, and the
+    yardstick, interleaved, each import into a fresh copy of the 1k journal."""
+    csv = connections_csv(tmp / "Connections.csv", IMPORT_ROWS)
+    with_t = fresh_copy(small.path, tmp / "import-with.db")
+    upgraded(with_t)
+    bare_t = without_log(small.path, tmp / "import-without.db")
+    target = tmp / "import-run.db"
+    yard = tmp / "yardstick.db"
+    importing = [*cno_exe(), "import", "linkedin", str(csv)]
+    times: dict[str, list[float]] = {k: [] for k in ("with", "undo", "without", "yard")}
+    peaks = dict.fromkeys(times, 0.0)
+    logs: dict[str, LogSize] = {}
+
+    def note(name: str, took_mb: tuple[float, float], keep: bool) -> None:
+        if keep:
+            times[name].append(took_mb[0])
+        peaks[name] = max(peaks[name], took_mb[1])
+
+    def with_log(keep: bool) -> None:
+        looked_at(fresh_copy(with_t, target))
+        note("with", run(importing, cno_env(target)), keep)
+        logs["with"] = log_size(target)
+        note("undo", run([*cno_exe(), "undo"], cno_env(target)), keep)
+        logs["undo"] = log_size(target)
+
+    def without(keep: bool) -> None:
+        looked_at(fresh_copy(bare_t, target))
+        note("without", run(importing, cno_env(target)), keep)
+        still_without(target)
+
+    def yardstick(keep: bool) -> None:
+        for p in (yard, Path(f"{yard}-wal"), Path(f"{yard}-shm")):
+            p.unlink(missing_ok=True)
+        note("yard", run([*sqlite_utils_exe(), "insert", str(yard), "t", str(csv), "--csv"], dict(os.environ)), keep)
+
+    jobs = [with_log, without, yardstick]
+    for job in jobs:  # warm-up
+        job(False)
+    for i in range(runs):
+        k = i % len(jobs)
+        for job in jobs[k:] + jobs[:k]:
+            job(True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    n = f"{IMPORT_ROWS:,}"
+    return (
+        Step(f"`cno import linkedin` of {n} rows into 1k, with the undo log", med["with"], runs, peaks["with"], logs["with"]),
+        Step(f"`cno import linkedin` of {n} rows into 1k, without it", med["without"], runs, peaks["without"]),
+        Step("`cno undo` of that import", med["undo"], runs, peaks["undo"], logs["undo"]),
+        Step(f"yardstick `sqlite-utils insert DB t FILE --csv` of the {n} rows", med["yard"], runs, peaks["yard"]),
+    )
+
+
+def measure_cadence(big: Journal, tmp: Path) -> tuple[Step, Step]:
+    """`cno config set cadence.A 21d` on a copy of the 100k journal, then `cno undo`."""
+    key, value = CADENCE
+    path = fresh_copy(big.path, tmp / "cadence-100k.db")
+    env = cno_env(path)
+    got = subprocess.run([*cno_exe(), "config", "get", key], env=env, capture_output=True, text=True, check=True)
+    if got.stdout.strip() == value:  # make_journal.py's own setting: the set would change nothing
+        run([*cno_exe(), "config", "unset", key], env)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:  # start from an empty history: the log measured is this change's alone
+        conn.execute("BEGIN")
+        conn.execute("DELETE FROM _cno_undo")
+        conn.execute("DELETE FROM _cno_changes")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    looked_at(path)
+    took, mb = run([*cno_exe(), "config", "set", key, value], env)
+    set_step = Step(f"`cno config set {key} {value}` on 100k", took, 1, mb, log_size(path))
+    if set_step.log.rows == 0:
+        raise SystemExit(f"`cno config set {key} {value}` recorded no change on {path}")
+    took, mb = run([*cno_exe(), "undo"], env)
+    return set_step, Step("`cno undo` of it on 100k", took, 1, mb, log_size(path))
+
+
+def measure_undo(log: Result, small: Journal, big: Journal, tmp: Path, runs: int) -> Undo:
+    print("timing cno import linkedin / cno undo …", file=sys.stderr)
+    imports = measure_import(small, tmp, min(runs, IMPORT_RUNS))
+    print(f"timing cno config set {' '.join(CADENCE)} / cno undo on 100k …", file=sys.stderr)
+    cadence = measure_cadence(big, tmp)
+    return Undo(
+        Step("`cno log` on 1k, with the undo log", log.small, log.runs, log.peak_mb),
+        Step("`cno log` on 1k, without it (triggers dropped)", log.others["bare"], log.runs, log.other_peaks["bare"]),
+        *imports,
+        *cadence,
+    )
+
+
+def _kib(n: int | None) -> str:
+    return "" if n is None else f"{n / 1024:,.0f}"
+
+
+def undo_table(u: Undo) -> str:
+    lines = [
+        "| measurement | ms | ratio | peak MB | log rows after | log KiB (estimate) | log KiB (pages) |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    imp, yard = u.import_with.seconds, u.yardstick.seconds
+    rows = [
+        (u.log_with, f"{u.log_with.seconds / u.log_without.seconds:.2f}× without"),
+        (u.log_without, ""),
+        (u.import_with, f"{imp / u.import_without.seconds:.2f}× without, {imp / yard:.1f}× yardstick"),
+        (u.import_without, f"{u.import_without.seconds / yard:.1f}× yardstick"),
+        (u.import_undo, f"{u.import_undo.seconds / imp:.2f}× the import"),
+        (u.yardstick, ""),
+    ]
+    if u.cadence_set and u.cadence_undo:
+        rows += [(u.cadence_set, ""), (u.cadence_undo, f"{u.cadence_undo.seconds / u.cadence_set.seconds:.2f}× the set")]
+    for s, ratio in rows:
+        runs = f" ({s.runs} run{'s' if s.runs != 1 else ''})" if s.runs != u.log_with.runs else ""
+        log = s.log
+        cells = (f"{log.rows:,}", _kib(log.estimate), _kib(log.pages) if log.pages is not None else "n/a") if log else ("", "", "")
+        lines.append(f"| {s.label} | {s.seconds * 1000:.0f}{runs} | {ratio} | {s.peak_mb:.0f} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def undo_budgets(u: Undo) -> list[tuple[str, bool]]:
+    out = []
+    r = u.log_with.seconds / u.log_without.seconds
+    out.append((f"`cno log` on 1k with the undo log ≤ {LOG_WITH_OVER_WITHOUT:.2f}× without: {r:.2f}×", r <= LOG_WITH_OVER_WITHOUT))
+    r = u.import_with.seconds / u.import_without.seconds
+    out.append((f"`cno import linkedin` ({IMPORT_ROWS:,} rows) with the undo log ≤ {IMPORT_WITH_OVER_WITHOUT:.2f}× without: {r:.2f}×",
+                r <= IMPORT_WITH_OVER_WITHOUT))  # fmt: skip
+    r = u.import_undo.seconds / u.import_with.seconds
+    out.append((f"`cno undo` of that import ≤ {UNDO_OVER_IMPORT:g}× the import (with the log): {r:.2f}×", r <= UNDO_OVER_IMPORT))
+    if u.cadence_set and u.cadence_undo:
+        worst = max((u.cadence_set, u.cadence_undo), key=lambda s: s.peak_mb)
+        out.append((f"peak memory of `cno config set {' '.join(CADENCE)}` and its `cno undo` on 100k < {MAX_MB} MB: "
+                    f"largest {worst.peak_mb:.0f} MB ({worst.label.split(' on ')[0]})", worst.peak_mb < MAX_MB))  # fmt: skip
+    return out
 
 
 def table(results: list[Result]) -> str:
@@ -217,7 +521,7 @@ def budgets(results: list[Result]) -> list[tuple[str, bool]]:
     return out
 
 
-def report(results: list[Result], built: dict[str, float | None], runs: int) -> str:
+def report(results: list[Result], undo: Undo, built: dict[str, float | None], runs: int) -> str:
     cores = os.cpu_count()
     load = os.getloadavg()[0]
     header = (
@@ -225,8 +529,13 @@ def report(results: list[Result], built: dict[str, float | None], runs: int) -> 
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {runs} runs per command (median)."
     )
     gen = "; ".join(f"{k} journal built in {v:.1f}s" for k, v in built.items() if v is not None)
-    checks = "\n".join(f"- {'met' if ok else '**NOT met**'}: {text}" for text, ok in budgets(results))
-    return f"{header}\n{('make_journal.py: ' + gen + '.') if gen else ''}\n\n{table(results)}\n\nBudgets:\n\n{checks}\n"
+    checks = "\n".join(f"- {'met' if ok else '**NOT met**'}: {text}" for text, ok in budgets(results) + undo_budgets(undo))
+    return (
+        f"{header}\n{('make_journal.py: ' + gen + '.') if gen else ''}\n\n{table(results)}\n\n"
+        f"Undo log (cno.history). \"Without\": the journal with its `_cno_h_*` triggers dropped. Log columns: "
+        f"`_cno_undo` after the step (after an undo, its redo log).\n\n{undo_table(undo)}\n\n"
+        f"Budgets:\n\n{checks}\n"
+    )
 
 
 def main() -> int:
@@ -248,15 +557,20 @@ def main() -> int:
         for label, sizes in (("1k", SMALL), ("100k", BIG)):
             paths[label], built[label] = build(folder, sizes)
         small, big = (prepare(label, paths[label], tmp) for label in ("1k", "100k"))
+        # `cno log` without the undo log runs in the same rounds as with it
+        bare = Journal("1k without the undo log", small.path, without_log(small.path, tmp / "work-without-log.db"), small.ref)
         results = []
         for label, args, writes in COMMANDS:
             print(f"timing {label} …", file=sys.stderr)
-            results.append(measure(label, args, writes, small, big, runs))
-        text = report(results, built, runs)
+            extra = {"bare": bare} if label == "cno log" else None
+            results.append(measure(label, args, writes, small, big, runs, extra))
+        still_without(bare.work)
+        undo = measure_undo(next(r for r in results if r.label == "cno log"), small, big, tmp, runs)
+        text = report(results, undo, built, runs)
         print(text)
         if a.write_results:
             RESULTS.write_text(f"# Benchmark results\n\nWritten by `python tests/bench/run.py --write-results`.\n\n{text}")
-        return 0 if all(ok for _, ok in budgets(results)) else 1
+        return 0 if all(ok for _, ok in budgets(results) + undo_budgets(undo)) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
