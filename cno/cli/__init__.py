@@ -184,11 +184,19 @@ def _plain_metavars(cmd) -> None:
             var = f"[{var}]"
         return var + ("..." if self.nargs != 1 and not var.endswith("...") else "")
 
+    from typer._click.types import IntRange
+    from typer.core import TyperOption
+
+    from cno.cli.common import MAX_INT
+
     for param in getattr(cmd, "params", []):
         if isinstance(param, TyperArgument):
             param.make_metavar = types.MethodType(metavar, param)
-            if param.type is STRING:
-                param.type = text
+        if isinstance(param, (TyperArgument, TyperOption)) and param.type is STRING:
+            param.type = text
+        if isinstance(param.type, IntRange) and param.type.max == MAX_INT and param.type.min is None:
+            # the bound only keeps a number storable; saying it helps no one
+            param.type._describe_range = lambda: ""
     for sub in getattr(cmd, "commands", {}).values():
         _plain_metavars(sub)
 

@@ -182,7 +182,7 @@ Sort = Annotated[str, typer.Option(metavar="KEY", help="name, last, next or stre
 
 @app.command("list")
 def list_(
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
     tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.", autocompletion=TIERS_COMPLETE)] = None,
     company: Annotated[Optional[str], typer.Option(help="Only companies containing this.")] = None,
     archived: Annotated[bool, typer.Option("--archived", help="Only archived contacts.")] = False,

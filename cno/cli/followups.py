@@ -118,7 +118,7 @@ def snooze(
 @app.command()
 def due(
     within: Annotated[str, typer.Option(metavar="DURATION", help="Also what is due by today + this.")] = "7d",
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.", autocompletion=TAGS_COMPLETE)] = None,
     tier: Annotated[Optional[str], typer.Option(metavar="A|B|C", help="Only this tier.", autocompletion=TIERS_COMPLETE)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N items.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is overdue.")] = False,

@@ -86,7 +86,7 @@ def history(
     since: Annotated[Optional[str], typer.Option(metavar="DURATION|DATE", help="From (e.g. 4w or 2026-01-01).")] = None,
     until: Annotated[Optional[str], typer.Option(metavar="DATE", help="Up to and including.")] = None,
     via: Via = None,
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Touchpoints tagged so, or with a contact tagged so.", autocompletion=TAGS_COMPLETE)] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", metavar="TAG", help="Touchpoints tagged so, or with a contact tagged so.", autocompletion=TAGS_COMPLETE)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N.")] = None,
     fmt: FormatOpt = "table",
     as_of: AsOfOpt = None,
