@@ -7,7 +7,7 @@ import typer
 from cno.cli.common import FormatOpt, check_format, session
 
 # The commands of this module; cno.cli loads it when one of them is run.
-app = typer.Typer()
+app = typer.Typer(add_completion=False)  # one command: its --help has no completion options
 
 
 @app.command()
