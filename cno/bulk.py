@@ -6,6 +6,17 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 
+def next_id(conn: sqlite3.Connection, table: str) -> int:
+    """The id SQLite would give the table's next row: above any id it ever gave
+    (AUTOINCREMENT's sqlite_sequence), so an id is never given twice (README
+    "Made a mistake?")."""
+    (n,) = conn.execute(
+        f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), coalesce((SELECT max(id) FROM {table}), 0)) + 1",
+        (table,),
+    ).fetchone()
+    return n
+
+
 def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """INSERT these rows, in order, with one statement, so per-row triggers run inside it.
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cno import followups, scoring
-from cno.bulk import insert_rows
+from cno.bulk import insert_rows, next_id
 from cno.dates import day_of, parse_birthday, parse_duration, parse_past
 from cno.errors import CnoError
 from cno.refs import name_key
@@ -202,10 +202,10 @@ def add_contacts(conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInpu
     (an e-mail already taken, in the journal or earlier in `rows`, is refused
     the same way), then the rows go in with one statement per table and the
     maintained columns are computed once. Run it inside a transaction, so a
-    bad row leaves nothing behind. Ids are given explicitly as the largest id
+    bad row leaves nothing behind. Ids are given explicitly as the next id SQLite would give (bulk.next_id)
     + 1, + 2, …: the ids SQLite would have chosen one insert at a time.
     """
-    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0]
+    start = next_id(conn, "contacts")
     new, emails, phones, tags = [], [], [], []
     taken: dict[str, tuple[int, str]] = {}
     for cid, (name, data) in enumerate(rows, start):

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from cno import followups, touchpoints
-from cno.bulk import insert_rows
+from cno.bulk import insert_rows, next_id
 from cno.dates import day_of
 from cno.errors import CnoError
 from cno.refs import Ambiguous, name_key
@@ -166,10 +166,10 @@ def add_referrals(conn: sqlite3.Connection, items: Iterable[dict], today: date) 
     any of its keywords (`prospect`, `value`, `on`, `note`). All are
     validated first, inserted with one statement, and the strength of the
     contacts involved is computed once. Run it inside a transaction, so a bad
-    item leaves nothing behind. Ids are given explicitly as the largest id
+    item leaves nothing behind. Ids are given explicitly as the next id SQLite would give (bulk.next_id)
     + 1, + 2, …: the ids SQLite would have chosen one insert at a time.
     """
-    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM referrals").fetchone()[0]
+    start = next_id(conn, "referrals")
     rows = [{"id": rid, **_new_referral(conn, today=today, **item)} for rid, item in enumerate(items, start)]
     if not rows:
         return []

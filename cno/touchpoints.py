@@ -9,7 +9,7 @@ from datetime import date, datetime
 from itertools import islice
 
 from cno import followups
-from cno.bulk import insert_rows
+from cno.bulk import insert_rows, next_id
 from cno.dates import day_of, iso
 from cno.errors import CnoError
 from cno.settings import normalise_tag
@@ -107,16 +107,16 @@ def log_touchpoints(conn: sqlite3.Connection, items: Iterable[dict], today: date
     batch at a time with one statement per table; the maintained columns of
     everyone involved are computed once at the end. Run it inside a
     transaction, so a bad item leaves nothing behind. Ids are given
-    explicitly as the largest id + 1, + 2, …: the ids SQLite would have
+    explicitly from the next id SQLite would give (bulk.next_id), + 1, …: the ids it would have
     chosen one insert at a time.
     """
-    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM touchpoints").fetchone()[0]
+    first = next_id(conn, "touchpoints")
     out: list[int] = []
     touched: set[int] = set()
     it = iter(items)
     while batch := list(islice(it, _BATCH)):
         rows, people, labels = [], [], []
-        for tid, item in enumerate(batch, next_id):
+        for tid, item in enumerate(batch, first):
             cols, ids, tags = _new_touchpoint(today=today, **item)
             rows.append((tid, *cols))
             people += [(tid, c, cols[2]) for c in ids]
@@ -125,8 +125,8 @@ def log_touchpoints(conn: sqlite3.Connection, items: Iterable[dict], today: date
         insert_rows(conn, "touchpoints", _COLUMNS, rows)
         conn.executemany(_INSERT_PEOPLE, people)
         conn.executemany(_INSERT_TAGS, labels)
-        out += range(next_id, next_id + len(rows))
-        next_id += len(rows)
+        out += range(first, first + len(rows))
+        first += len(rows)
     followups.refresh(conn, touched)
     return out
 

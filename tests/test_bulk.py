@@ -122,13 +122,15 @@ def test_bulk_writers_return_the_ids_one_at_a_time_would_get(tmp_path):
     journal = open_journal(tmp_path / "j.db", create=True)
     with journal.write() as conn:
         first = contacts.add_contact(conn, "Ada Lovelace", ContactInput(), TODAY)
-        conn.execute("DELETE FROM contacts WHERE id = ?", (first,))  # ids follow the largest one in use
+        conn.execute("DELETE FROM contacts WHERE id = ?", (first,))  # a deleted id is never given again
         ids = contacts.add_contacts(conn, [("Grace Hopper", ContactInput()), ("Alan Turing", ContactInput())], TODAY)
-        assert ids == [1, 2]
-        assert contacts.add_contact(conn, "Joan Clarke", ContactInput(), TODAY) == 3
-        tids = touchpoints.log_touchpoints(conn, [{"contact_ids": [1]}, {"contact_ids": [2, 3]}], TODAY)
+        assert ids == [2, 3]
+        assert contacts.add_contact(conn, "Joan Clarke", ContactInput(), TODAY) == 4
+        tids = touchpoints.log_touchpoints(conn, [{"contact_ids": [2]}, {"contact_ids": [3, 4]}], TODAY)
         assert tids == [1, 2]
-        assert touchpoints.log_touchpoint(conn, [1], TODAY) == 3
+        conn.execute("DELETE FROM touchpoints WHERE id = 2")
+        assert touchpoints.log_touchpoint(conn, [2], TODAY) == 3
+        assert touchpoints.log_touchpoints(conn, [{"contact_ids": [2]}], TODAY) == [4]
         rids = referrals.add_referrals(conn, [{"direction": "given", "contact_id": 2}], TODAY)
         assert rids == [1]
         assert referrals.add_referrals(conn, [], TODAY) == []

@@ -574,16 +574,13 @@ def test_capture_is_one_transaction(people, tmp_path, journal_path, monkeypatch)
     )  # fmt: skip
     from cno import touchpoints
 
-    real = touchpoints.log_touchpoint
-    calls = []
+    real = touchpoints.log_touchpoints
 
     def failing(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(*args, **kwargs)
+        real(*args, **kwargs)  # everything written, then the disk fails
+        raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(touchpoints, "log_touchpoint", failing)
+    monkeypatch.setattr(touchpoints, "log_touchpoints", failing)
     before = snapshot(journal_path)
     assert cno("capture", "mbox", str(box)).code == 3
     assert snapshot(journal_path) == before

@@ -337,21 +337,30 @@ def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
     added = {e for e, (_cid, new) in created.items() if new}
     counts.contacts_added = len(added)
     existing = {r[0] for r in conn.execute("SELECT id FROM contacts")}
-    rows = []
+    logged: list[tuple[Planned, list[int]]] = []
     for t in todo:
         ids = list(dict.fromkeys([*(c for c in t.contact_ids if c in existing), *(created[e][0] for e in t.unknown)]))
         if not ids:  # every one of them was deleted meanwhile
             counts.unknown += t.items
             continue
-        tid = touchpoints.log_touchpoint(
-            conn, ids, today, when=t.when, via=t.via, minutes=t.minutes, note=t.note, direction=t.direction
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO captured (source, key, touchpoint_id, captured_on) VALUES (?, ?, ?, ?)",
-            [(p.kind, k, tid, on) for k in dict.fromkeys([t.group, *t.keys])],
-        )
-        counts.logged += 1
-        rows.append(_row(t, tid, ids, [contact_name(n, e) for e, n in t.unknown.items() if e in added]))
+        logged.append((t, ids))
+    # one bulk write, the contacts' due dates and strength computed once at the
+    # end: capture is linear in what it logs (README "Capture")
+    tids = touchpoints.log_touchpoints(
+        conn,
+        ({"contact_ids": ids, "when": t.when, "via": t.via, "minutes": t.minutes, "note": t.note, "direction": t.direction}
+         for t, ids in logged),
+        today,
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT OR IGNORE INTO captured (source, key, touchpoint_id, captured_on) VALUES (?, ?, ?, ?)",
+        [(p.kind, k, tid, on) for (t, _ids), tid in zip(logged, tids) for k in dict.fromkeys([t.group, *t.keys])],
+    )
+    counts.logged += len(tids)
+    rows = [
+        _row(t, tid, ids, [contact_name(n, e) for e, n in t.unknown.items() if e in added])
+        for (t, ids), tid in zip(logged, tids)
+    ]
     conn.executemany(
         "INSERT OR IGNORE INTO captured (source, key, touchpoint_id, captured_on) VALUES (?, ?, ?, ?)",
         [(p.kind, k, tid, on) for k, tid in p.attach],
