@@ -77,7 +77,14 @@ class Ignored:
     reason: str
 
 
-Item = Found | Problem | Ignored
+@dataclass
+class Notice:
+    """A warning that skips nothing: the item is read, something in it or about its file is not."""
+
+    text: str
+
+
+Item = Found | Problem | Ignored | Notice
 
 
 @dataclass
@@ -274,6 +281,9 @@ def plan(
             continue
         later = False
         for item in f.read(me, today):
+            if isinstance(item, Notice):
+                warn(item.text)
+                continue
             tick()
             if isinstance(item, Problem):
                 counts.unparseable += 1
