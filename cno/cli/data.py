@@ -108,10 +108,10 @@ def import_vcard(path: File, dry_run: DryRun = False, fmt: PlanFormat = "table",
 
     Example: cno import vcard contacts.vcf
     """
-    from cno.io import vcard
+    from cno.io import importing, vcard
 
     fmt, day, warnings = check_format(fmt), today(as_of), []
-    records = vcard.read(_text(path, warnings), path)
+    records = vcard.load(importing.read_bytes(path), path, warnings)
     _import_records("vCard", path, records, warnings, dry_run, fmt, day)
 
 
