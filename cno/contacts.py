@@ -195,7 +195,9 @@ def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: 
 _NEW_COLUMNS = ("id", "uid", "name", "name_key", "created_on", "met_on", *TEXT_FIELDS, "tier", "every", "birthday", "timezone")
 
 
-def add_contacts(conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInput]], today: date) -> list[int]:
+def add_contacts(
+    conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInput]], today: date, *, refresh: bool = True
+) -> list[int]:
     """Add many contacts, each exactly as `add_contact` would; returns their ids in order.
 
     For imports and generated journals: every row is validated as `add` does
@@ -227,7 +229,8 @@ def add_contacts(conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInpu
     conn.executemany("INSERT INTO contact_phones (contact_id, phone, position) VALUES (?, ?, ?)", phones)
     conn.executemany("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
     ids = [r[0] for r in new]
-    followups.refresh(conn, ids)
+    if refresh:  # else the caller refreshes them, with whatever else it wrote, once
+        followups.refresh(conn, ids)
     return ids
 
 
@@ -275,6 +278,7 @@ def edit_contact(
     remove_emails: list[str] = (),
     remove_phones: list[str] = (),
     remove_nicks: list[str] = (),
+    refresh: bool = True,
 ) -> list[str]:
     """Apply an edit; returns the names of what changed (empty: nothing to do)."""
     get(conn, contact_id)
@@ -328,7 +332,8 @@ def edit_contact(
     _add_lists(conn, contact_id, emails, phones, tags)
     _add_nicks(conn, contact_id, nicks)
     changed += ["emails"] * bool(emails) + ["phones"] * bool(phones) + ["tags"] * bool(tags) + ["nicks"] * bool(nicks)
-    followups.refresh(conn, [contact_id])
+    if refresh:
+        followups.refresh(conn, [contact_id])
     return list(dict.fromkeys(changed))
 
 

@@ -271,3 +271,82 @@ def test_close_referrals_keeps_the_won_values_current(journal):
         )
     report = referrals.referral_report(journal.conn, TODAY)
     assert [(r["received"], r["won_value_received"]) for r in report] == [(3, 1300)]
+
+
+# -- imports and capture write what the one-record commands write -------------------------
+
+
+def _journal_rows(path) -> dict:
+    """Every record of the tables an import or a capture writes, uids aside; the
+    lists of a contact by their keys (a batch inserts them in another row order,
+    which `export json` doesn't see: it orders by key)."""
+    conn = sqlite3.connect(path)
+    try:
+        out = {t: rows(conn, t) for t in ("contacts", "touchpoints")}
+        for t in ("contact_emails", "contact_phones", "contact_tags", "touchpoint_contacts"):
+            out[t] = sorted(r[1:] for r in rows(conn, t))
+        return out
+    finally:
+        conn.close()
+
+
+def test_an_import_writes_what_adding_each_record_by_hand_writes(tmp_path, monkeypatch):
+    from tests.conftest import ok
+
+    people = [(f"Person {i}", f"Company {i % 7}", f"p{i}@example.com", f"+44 20 7946 {i:04d}", "") for i in range(30)]
+    people += [
+        ("P. Three", "", "p3@example.com", "+44 20 7946 9999", ""),  # an e-mail of a contact still in the batch: fills it
+        ("Person 4", "Company 4", "other4@example.com", "", ""),  # other e-mails: a second Person 4
+        ("Someone Second", "", "", "", "A"),  # a contact already here: its tier filled, its next check-in re-dated
+    ]
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("Name,Company,E-mail Address,Phone,Tier\n" + "".join(",".join(p) + "\n" for p in people))
+    imported, by_hand = tmp_path / "imported.db", tmp_path / "by_hand.db"
+    for path in (imported, by_hand):
+        monkeypatch.setenv("CNO_DB", str(path))
+        ok("add", "Someone First", "--tier", "A")
+        ok("add", "Someone Second", "--as-of", "2026-01-01")
+    monkeypatch.setenv("CNO_DB", str(imported))
+    ok("import", "csv", str(csv_file))
+    monkeypatch.setenv("CNO_DB", str(by_hand))
+    for n, c, e, p, _ in people[:30]:
+        ok("add", n, "--company", c, "--email", e, "--phone", p)
+    ok("edit", "p3@example.com", "--phone", "+44 20 7946 9999")
+    ok("add", "Person 4", "--again", "--company", "Company 4", "--email", "other4@example.com")
+    ok("edit", "Someone Second", "--tier", "A")
+    # an import sets no met_on (it doesn't count as meeting new people); `add` sets today's
+    conn = sqlite3.connect(by_hand)
+    conn.execute("UPDATE contacts SET met_on = NULL WHERE name NOT LIKE 'Someone %'")
+    conn.commit()
+    conn.close()
+    assert _journal_rows(imported) == _journal_rows(by_hand)
+    assert ok("--db", str(imported), "db", "check").code == 0
+
+
+def test_a_capture_writes_what_logging_each_touchpoint_by_hand_writes(tmp_path, monkeypatch):
+    from tests.conftest import ok
+
+    mbox = tmp_path / "mail.mbox"
+    mbox.write_text("".join(
+        f"From a@x Thu Nov {10 + i} 09:00:00 2026\nFrom: Person {i % 3} <p{i % 3}@example.com>\nTo: me@example.com\n"
+        f"Subject: note {i}\nDate: Thu, {10 + i} Nov 2026 09:00:00 +0000\nMessage-ID: <m{i}@x>\n\nhello\n\n"
+        for i in range(9)
+    ))  # fmt: skip
+    captured, by_hand = tmp_path / "captured.db", tmp_path / "by_hand.db"
+    for path in (captured, by_hand):
+        monkeypatch.setenv("CNO_DB", str(path))
+        ok("config", "set", "me.email", "me@example.com")
+        for i in range(3):
+            ok("add", f"Person {i}", "--email", f"p{i}@example.com", "--tier", "B")
+    monkeypatch.setenv("CNO_DB", str(captured))
+    monkeypatch.setenv("TZ", "UTC")
+    ok("capture", "mbox", str(mbox))
+    monkeypatch.setenv("CNO_DB", str(by_hand))
+    for i in range(9):
+        ok("log", f"p{i % 3}@example.com", f"note {i}", "--via", "email", "--on", f"2026-11-{10 + i} 09:00")
+    conn = sqlite3.connect(by_hand)
+    conn.execute("UPDATE touchpoints SET direction = 'in'")  # captured mail knows its direction
+    conn.commit()
+    conn.close()
+    a, b = _journal_rows(captured), _journal_rows(by_hand)
+    assert a == b

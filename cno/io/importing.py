@@ -328,6 +328,74 @@ def linkedin_key(url: str) -> str:
     return re.sub(r"^(?:[a-z]{1,3}|www)\.linkedin\.com(?=/|$)", "linkedin.com", u)
 
 
+class New:
+    """A contact this import adds, held in its batch until the batch is written;
+    read like a contact row (`new["company"]`) by the matching rule."""
+
+    def __init__(self, contact_id: int, rec: Record, emails: list[str]):
+        self.id, self.rec, self.emails = contact_id, rec, emails
+
+    def __getitem__(self, key: str):
+        if key == "id":
+            return self.id
+        if key == "name_key":
+            return name_key(self.rec.name)
+        return getattr(self.rec, key)
+
+
+class Batch:
+    """The contacts an import adds, written a few thousand at a time through
+    the bulk writer (contacts.add_contacts: validated as `cno add` validates,
+    one statement per table, the search index fed once per batch); the
+    matching rule sees them before they are written. Ids are the ones SQLite
+    gives next (bulk.next_id), known as each record is added."""
+
+    SIZE = 2000
+
+    def __init__(self, conn: sqlite3.Connection, today: date):
+        from cno.bulk import next_id
+
+        self.conn, self.today = conn, today
+        self.next = next_id(conn, "contacts")
+        self.items: list[New] = []
+        self.by_email: dict[str, New] = {}
+        self.by_name: dict[str, list[New]] = {}
+        self.by_id: dict[int, New] = {}
+        self.written: list[int] = []
+
+    def add(self, rec: Record, emails: list[str]) -> int:
+        new = New(self.next, rec, emails)
+        self.next += 1
+        self.items.append(new)
+        self.by_id[new.id] = new
+        for e in emails:
+            self.by_email.setdefault(_nocase(e), new)
+        self.by_name.setdefault(name_key(rec.name), []).append(new)
+        if len(self.items) >= self.SIZE:
+            self.flush()
+        return new.id
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        rows = []
+        for n in self.items:
+            scalars = {f: getattr(n.rec, f) for f in FILLABLE if f != "met_on"}
+            scalars["tz"] = scalars.pop("timezone")
+            rows.append((n.rec.name, ContactInput(**scalars, emails=n.emails, phones=n.rec.phones, tags=n.rec.tags)))
+        ids = contacts.add_contacts(self.conn, rows, self.today, refresh=False)
+        assert ids == [n.id for n in self.items], "a contact was added beside the import"
+        # a source's met_on is set as it is: it may lie after an --as-of "today"
+        self.conn.executemany("UPDATE contacts SET met_on = ? WHERE id = ?", [(n.rec.met_on, n.id) for n in self.items])
+        self.written += ids
+        self.items, self.by_email, self.by_name, self.by_id = [], {}, {}, {}
+
+
+def _nocase(email: str) -> str:
+    """An e-mail as SQLite's NOCASE compares it (ASCII letters folded only)."""
+    return email.translate(contacts._NOCASE)
+
+
 class Matcher:
     """Finds the existing contact a record means (SPEC "Data": the matching rule,
     and "Reading other people's files": identity).
@@ -337,11 +405,13 @@ class Matcher:
     A shared e-mail or LinkedIn URL is what finds a contact in the first place;
     the name + company rule, having no such evidence, takes only a contact with
     no conflict, and a LinkedIn URL (one per person) outweighs a shared e-mail
-    (an office or family address can be two people's).
+    (an office or family address can be two people's). With a `batch`, the
+    contacts the import is about to add count as existing ones.
     """
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, batch: Batch | None = None):
         self.conn = conn
+        self.batch = batch
         self.by_linkedin: dict[str, int] = {}
         for cid, url in conn.execute("SELECT id, linkedin FROM contacts WHERE linkedin IS NOT NULL ORDER BY id DESC"):
             self.by_linkedin[linkedin_key(url)] = cid  # the oldest contact wins
@@ -350,12 +420,17 @@ class Matcher:
         if linkedin:
             self.by_linkedin.setdefault(linkedin_key(linkedin), contact_id)
 
-    def find(self, rec: Record) -> sqlite3.Row | None:
+    def contact(self, contact_id: int):
+        if self.batch is not None and contact_id in self.batch.by_id:
+            return self.batch.by_id[contact_id]
+        return contacts.get(self.conn, contact_id)
+
+    def find(self, rec: Record):
         for e in rec.emails:
             if (row := self.email_owner(e)) and not self.conflict(row, rec):
                 return row
         if rec.linkedin and (cid := self.by_linkedin.get(linkedin_key(rec.linkedin))):
-            return contacts.get(self.conn, cid)
+            return self.contact(cid)
         same_name = self.namesakes(rec.name)
         company = (rec.company or "").casefold()
         for row in same_name:
@@ -366,25 +441,36 @@ class Matcher:
             return same_name[0]
         return None
 
-    def namesakes(self, name: str) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (name_key(name),)).fetchall()
+    def namesakes(self, name: str) -> list:
+        rows = self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (name_key(name),)).fetchall()
+        if self.batch is not None:
+            rows += self.batch.by_name.get(name_key(name), [])
+        return rows
 
-    def conflict(self, row: sqlite3.Row, rec: Record) -> str | None:
+    def emails_of(self, row) -> set[str]:
+        if isinstance(row, New):
+            return {e.casefold() for e in row.emails}
+        return {r[0].casefold() for r in self.conn.execute("SELECT email FROM contact_emails WHERE contact_id = ?", (row["id"],))}
+
+    def conflict(self, row, rec: Record) -> str | None:
         """Why `rec` can't be the person `row` is (its strong identifiers differ), or None."""
         if rec.linkedin and row["linkedin"] and linkedin_key(rec.linkedin) != linkedin_key(row["linkedin"]):
             return "a different LinkedIn URL"
         if rec.emails:
-            theirs = {r[0].casefold() for r in self.conn.execute("SELECT email FROM contact_emails WHERE contact_id = ?", (row["id"],))}
+            theirs = self.emails_of(row)
             if theirs and not theirs & {e.casefold() for e in rec.emails}:
                 return "other e-mail addresses"
         return None
 
-    def email_owner(self, email: str) -> sqlite3.Row | None:
-        return self.conn.execute(
+    def email_owner(self, email: str):
+        row = self.conn.execute(
             "SELECT c.* FROM contact_emails e JOIN contacts c ON c.id = e.contact_id"
             " WHERE e.email = ? COLLATE NOCASE ORDER BY c.id LIMIT 1",
             (email,),
         ).fetchone()
+        if row is None and self.batch is not None:
+            return self.batch.by_email.get(_nocase(email))
+        return row
 
 
 def _lists(conn, contact_id: int) -> dict[str, set[str]]:
@@ -402,28 +488,43 @@ def free_emails(matcher: Matcher, rec: Record, contact_id: int | None, warnings:
         owner = matcher.email_owner(e)
         if owner is not None and owner["id"] != contact_id:
             warnings.append(f"{where}, line {rec.line}: {e} already belongs to {owner['name']} (#{owner['id']}); not given to {rec.name}")
-        else:
+        elif e.casefold() not in {x.casefold() for x in out}:
             out.append(e)
     return out
 
 
-def fill(conn, matcher: Matcher, row: sqlite3.Row, rec: Record, today: date, warnings: list[str], where: str) -> list[str]:
+def fill(conn, matcher: Matcher, row, rec: Record, today: date, warnings: list[str], where: str, *, refresh: bool = True) -> list[str]:
     """Fill `row`'s empty fields from `rec` and add its missing e-mails, phones and tags.
 
-    Returns what changed; nothing already in the journal is overwritten.
+    Returns what changed; nothing already in the journal is overwritten. A
+    contact of the batch is filled where it waits.
     """
     cid = row["id"]
     cols = {f: getattr(rec, f) for f in FILLABLE if row[f] in (None, "") and getattr(rec, f) is not None}
-    have = _lists(conn, cid)
+    if isinstance(row, New):
+        have = {"emails": {e.casefold() for e in row.emails}, "phones": {p.casefold() for p in row.rec.phones},
+                "tags": set(row.rec.tags)}  # fmt: skip
+    else:
+        have = _lists(conn, cid)
     emails = [e for e in free_emails(matcher, rec, cid, warnings, where) if e.casefold() not in have["emails"]]
     phones = [p for p in rec.phones if p.casefold() not in have["phones"]]
     tags = [t for t in rec.tags if t not in have["tags"]]
     changed = list(cols) + ["emails"] * bool(emails) + ["phones"] * bool(phones) + ["tags"] * bool(tags)
     if not changed:
         return []
+    if isinstance(row, New):
+        for f, v in cols.items():
+            setattr(row.rec, f, v)
+        row.emails += emails
+        row.rec.phones = [*row.rec.phones, *phones]
+        row.rec.tags = [*row.rec.tags, *tags]
+        for e in emails:
+            matcher.batch.by_email.setdefault(_nocase(e), row)
+        matcher.remember(cid, cols.get("linkedin"))
+        return changed
     met_on = cols.pop("met_on", None)
     data = ContactInput(**{("tz" if k == "timezone" else k): v for k, v in cols.items()}, emails=emails, phones=phones, tags=tags)
-    contacts.edit_contact(conn, cid, data, today)
+    contacts.edit_contact(conn, cid, data, today, refresh=refresh)
     if met_on is not None:
         # set directly: a source's date may lie after an --as-of "today"
         conn.execute("UPDATE contacts SET met_on = ? WHERE id = ?", (met_on, cid))
@@ -432,17 +533,13 @@ def fill(conn, matcher: Matcher, row: sqlite3.Row, rec: Record, today: date, war
 
 
 def add(conn, matcher: Matcher, rec: Record, today: date, warnings: list[str], where: str) -> int:
-    """Insert `rec` as a new contact; its met_on is the source's, or none (not today)."""
-    scalars = {f: getattr(rec, f) for f in FILLABLE if f != "met_on"}
-    scalars["tz"] = scalars.pop("timezone")
-    data = ContactInput(**scalars, emails=free_emails(matcher, rec, None, warnings, where), phones=rec.phones, tags=rec.tags)
-    cid = contacts.add_contact(conn, rec.name, data, today)
-    conn.execute("UPDATE contacts SET met_on = ? WHERE id = ?", (rec.met_on, cid))
+    """Add `rec` as a new contact (to the matcher's batch); its met_on is the source's, or none (not today)."""
+    cid = matcher.batch.add(rec, free_emails(matcher, rec, None, warnings, where))
     matcher.remember(cid, rec.linkedin)
     return cid
 
 
-def second_namesake(matcher: Matcher, others: list[sqlite3.Row], rec: Record, cid: int) -> str:
+def second_namesake(matcher: Matcher, others: list, rec: Record, cid: int) -> str:
     """The warning for a record added beside contacts of the same name: why it is not one of them."""
     if len(others) > 1:
         why = f"{len(others)} contacts already have that name"
@@ -453,9 +550,16 @@ def second_namesake(matcher: Matcher, others: list[sqlite3.Row], rec: Record, ci
 
 
 def apply(conn: sqlite3.Connection, records: list[Record], today: date, where: str, *, tick=lambda n=1: None, warnings=None) -> Outcome:
-    """Import `records`: match each, then add it or fill the match; all in the caller's transaction."""
+    """Import `records`: match each, then add it or fill the match; all in the caller's transaction.
+
+    New contacts go in through the bulk writer a batch at a time; every
+    contact added or filled has its maintained columns computed once, at
+    the end (README "Bring your contacts").
+    """
     out = Outcome(warnings=warnings if warnings is not None else [])
-    matcher = Matcher(conn)
+    batch = Batch(conn, today)
+    matcher = Matcher(conn, batch)
+    filled: set[int] = set()
     for raw in records:
         tick()
         rec = clean(raw, where, today, out.warnings)
@@ -474,12 +578,18 @@ def apply(conn: sqlite3.Connection, records: list[Record], today: date, where: s
             given = [f for f in FILLABLE if getattr(rec, f) is not None] + [f for f in ("emails", "phones", "tags") if getattr(rec, f)]
             out.rows.append({"action": "add", "id": cid, "name": rec.name, "line": rec.line, "fields": given})
             continue
-        changed = fill(conn, matcher, row, rec, today, out.warnings, where)
+        changed = fill(conn, matcher, row, rec, today, out.warnings, where, refresh=False)
         if changed:
             out.updated += 1
+            if not isinstance(row, New):
+                filled.add(row["id"])
         else:
             out.skipped += 1
         out.rows.append(
             {"action": "update" if changed else "skip", "id": row["id"], "name": row["name"], "line": rec.line, "fields": changed}
         )
+    batch.flush()
+    from cno import followups
+
+    followups.refresh(conn, [*batch.written, *filled])
     return out
