@@ -18,8 +18,9 @@ delivered: in an mbox its `From ` line's (local time unless the line names a
 zone; placeholders — 1970-01-01, git's `Mon Sep 17 00:00:00 2001` — are no
 date), else (and in a maildir) its first Received header's, the last hop's.
 Not a maildir file name's time: mbsync and offlineimap name files by when
-they were synced, so a first sync would date years of mail today. A Date that is
-there but unreadable is not replaced: that message is skipped with a warning.
+they were synced, so a first sync would date years of mail today. A Date
+that is there but unreadable is not replaced: that message is skipped with a
+warning.
 
 Reading an mbox: a leading UTF-8 BOM is ignored. A line beginning `From `
 starts a message when it carries a date (`From ada@x Sat Nov 21 10:00:00
@@ -203,8 +204,6 @@ def read_header(fh: BinaryIO) -> bytes:
             break
         lines.append(line)
         size += len(line)
-    if lines and lines[0].startswith(BOM):
-        lines[0] = lines[0][len(BOM) :]
     return b"".join(lines)
 
 
