@@ -49,7 +49,7 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
         (start.isoformat(), today.isoformat()),
     ).fetchone()
     upcoming, upcoming_total = coming_up(conn, today, horizon, limit=SECTION_LIMIT)
-    return {
+    report = {
         "as_of": today.isoformat(),
         "period": period,
         "days": days,
@@ -81,6 +81,24 @@ def review(conn: sqlite3.Connection, today: date, period: str = "week") -> dict:
             )
         ],
     }
+    _add_emails(conn, report)
+    return report
+
+
+def _add_emails(conn: sqlite3.Connection, report: dict) -> None:
+    """Each person row of the digest gets `emails` (in the contact's order), so a
+    mail of it can offer a link to write to them."""
+    from cno.contacts import _lists_for
+
+    rows = [
+        *report["overdue"], *report["due_today"], *report["coming_up"],
+        *report["referrals"]["contacts"], *report["cooling"], *report["new_contacts"],
+    ]  # fmt: skip
+    ids = {r.get("contact_id", r.get("id")) for r in rows}
+    lists = _lists_for(conn, sorted(i for i in ids if i is not None))
+    for r in rows:
+        cid = r.get("contact_id", r.get("id"))
+        r["emails"] = lists[cid]["emails"] if cid in lists else []
 
 
 def is_empty(report: dict) -> bool:
@@ -333,8 +351,46 @@ def _anniversaries(conn: sqlite3.Connection, first: date, last: date) -> tuple[l
 BY = ("tag", "tier", "channel", "company")
 
 
+# A chart of more weeks than this is drawn per month, and one longer than
+# this many years per year: 100 years of weeks would be 5,218 rows.
+CHART_WEEKS = 26
+CHART_YEARS = 5
+
+
+def chart_unit(since: date, today: date, weeks: int) -> str:
+    """`week`, `month` or `year`: what one row of the stats chart counts."""
+    try:
+        years_ago = today.replace(year=today.year - CHART_YEARS)
+    except ValueError:  # 29 February
+        years_ago = today.replace(year=today.year - CHART_YEARS, day=28)
+    return "year" if since < years_ago else "month" if weeks > CHART_WEEKS else "week"
+
+
+def _periods(conn: sqlite3.Connection, since: date, today: date, per: str, weeks: list[dict]) -> list[dict]:
+    """Touchpoints per chart period from `since` to `today`: `start` is the period's first day."""
+    if per == "week":
+        return [{"start": w["week_start"], "touchpoints": w["touchpoints"]} for w in weeks]
+    pattern = "%Y-%m-01" if per == "month" else "%Y-01-01"
+    counts = dict(
+        conn.execute(
+            "SELECT strftime(?, happened_on) AS period, count(*) FROM touchpoints"
+            " WHERE happened_on BETWEEN ? AND ? GROUP BY period",
+            (pattern, since.isoformat(), today.isoformat()),
+        ).fetchall()
+    )
+    out = []
+    start = since.replace(day=1) if per == "month" else since.replace(month=1, day=1)
+    while start <= today:
+        out.append({"start": start.isoformat(), "touchpoints": counts.get(start.isoformat(), 0)})
+        if per == "month":
+            start = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            start = start.replace(year=start.year + 1)
+    return out
+
+
 def stats(conn: sqlite3.Connection, today: date, since: date, by: str = "channel") -> dict:
-    """Touchpoints per ISO week since `since`, engagement, and a breakdown."""
+    """Touchpoints per ISO week since `since` (and per chart period), engagement, and a breakdown."""
     from cno.goals import engagement_rate
 
     if by not in BY:
@@ -374,10 +430,13 @@ def stats(conn: sqlite3.Connection, today: date, since: date, by: str = "channel
             (since.isoformat(), today.isoformat()),
         )
     ]
+    per = chart_unit(since, today, len(weeks))
     return {
         "since": since.isoformat(),
         "as_of": today.isoformat(),
         "by": by,
+        "per": per,
+        "periods": _periods(conn, since, today, per, weeks),
         "weeks": weeks,
         "total": sum(w["touchpoints"] for w in weeks),
         "engagement_rate": engagement_rate(conn, today),

@@ -14,7 +14,10 @@ import sqlite3
 from cno.errors import CnoError
 
 _WORD = re.compile(r"[^\W_]+")
-MARK = "**"  # around matched words in snippets: readable as text, bold in Markdown
+MARK = "**"  # around matched words in a JSON `snippet` (kept as it was first published)
+# FTS5 brackets each match with these private-use characters, which no one
+# types, so the text and the matches' places can be read back apart.
+_OPEN, _CLOSE = "\ue000", "\ue001"
 
 
 def query_for(text: str) -> str:
@@ -26,7 +29,7 @@ def query_for(text: str) -> str:
 
 
 def _snippet(table: str) -> str:
-    return f"snippet({table}, -1, '{MARK}', '{MARK}', '…', 12)"
+    return f"snippet({table}, -1, '{_OPEN}', '{_CLOSE}', '…', 12)"
 
 
 def search(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> list[dict]:
@@ -70,4 +73,27 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> 
 
 
 def _row(kind: str, rid: int, ids: list[int], names: list[str], on: str | None, snippet: str | None) -> dict:
-    return {"kind": kind, "id": rid, "contact_ids": ids, "names": names, "date": on, "snippet": snippet or ""}
+    text, matches = _matches(snippet or "")
+    marked, pos = [], 0
+    for start, end in matches:
+        marked += [text[pos:start], MARK, text[start:end], MARK]
+        pos = end
+    return {
+        "kind": kind, "id": rid, "contact_ids": ids, "names": names, "date": on,
+        "snippet": "".join(marked) + text[pos:], "snippet_text": text, "snippet_matches": matches,
+    }  # fmt: skip
+
+
+def _matches(snippet: str) -> tuple[str, list[list[int]]]:
+    """A snippet without its match brackets, and each match as [start, end) in that text."""
+    text, matches, start = [], [], None
+    for ch in snippet:
+        if ch == _OPEN:
+            start = len(text)
+        elif ch == _CLOSE:
+            if start is not None and len(text) > start:
+                matches.append([start, len(text)])
+            start = None
+        else:
+            text.append(ch)
+    return "".join(text), matches

@@ -69,7 +69,7 @@ def config_list(fmt: FormatOpt = "table") -> None:
     fmt = check_format(fmt)
     j = session().reader()
     rows = settings.listing(j.conn) if j is not None else settings.default_listing()
-    render.settings_list(rows, fmt)
+    render.render(render.settings_list(rows), fmt)
 
 
 @app.command()
@@ -98,7 +98,7 @@ def demo(
     )
     journal = summary["journal"]
     try:
-        views.review(reports.review(journal.conn, day, "week"), "table")
+        render.render(views.review(reports.review(journal.conn, day, "week")), "table")
     finally:
         journal.close()
     print(demo_mod.explore_text(target))

@@ -33,7 +33,7 @@ CreateUnknown = Annotated[
 def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, create_unknown: bool, fmt: str, as_of: str | None) -> None:
     from cno import capture
     from cno.dates import parse_since
-    from cno.render import Progress
+    from cno.render import Progress, render
     from cno.render import capture as view
 
     fmt = check_format(fmt)
@@ -51,7 +51,7 @@ def _run(make_source: Callable, path: str, since: str | None, dry_run: bool, cre
     else:
         with j.write() as conn:
             rows = capture.apply(conn, plan, day)
-    view.touchpoints(rows, fmt, dry_run=dry_run)
+    render(view.touchpoints(rows, dry_run=dry_run), fmt)
     for email, (name, cid) in plan.name_taken.items():
         # never a second contact of the same name: say how to attach the address instead
         ref = str(cid) if cid is not None else shlex.quote(name)

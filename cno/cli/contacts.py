@@ -161,7 +161,7 @@ def show(ref: RefArg, fmt: FormatOpt = "table", as_of: AsOfOpt = None) -> None:
         raise CnoError(f"no contact matches {ref!r} (the journal is empty)")
     contact = resolve(j.conn, ref)
     card = contacts.card(j.conn, contact["id"], day, now=now_for(day, as_of))
-    render.card(card, fmt)
+    render.render(render.card(card), fmt)
 
 
 def _list(tag, tier, company, archived, all_, sort, fmt, as_of):
@@ -174,7 +174,7 @@ def _list(tag, tier, company, archived, all_, sort, fmt, as_of):
     j = session().reader()
     day = today(as_of)
     rows = [] if j is None else contacts.list_contacts(j.conn, day, tag=tag, tier=tier, company=company, archived=which, sort=sort)
-    render.contact_list(rows, fmt)
+    render.render(render.contact_list(rows), fmt)
 
 
 Sort = Annotated[str, typer.Option(metavar="KEY", help="name, last, next or strength.", autocompletion=complete_from(contacts.SORTS))]
@@ -330,7 +330,7 @@ def milestone_list(
     if j is not None:
         cid = resolve(j.conn, contact)["id"] if contact else None
         rows = milestones.list_milestones(j.conn, day, contact_id=cid)
-    render.milestone_list(rows, fmt)
+    render.render(render.milestone_list(rows), fmt)
 
 
 @milestone_app.command("edit", context_settings=DASH_OK)

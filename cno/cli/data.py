@@ -12,7 +12,7 @@ import typer
 
 from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
 from cno.errors import CnoError
-from cno.render import Progress
+from cno.render import Progress, render
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
@@ -83,7 +83,7 @@ def _finish(outcome, dry_run: bool, fmt: str, extra: str = "") -> None:
     for w in outcome.warnings:
         note(f"warning: {w}")
     if dry_run:
-        view.import_plan([{**r, "id": None if r["action"] == "add" else r["id"]} for r in outcome.rows], fmt)
+        render(view.import_plan([{**r, "id": None if r["action"] == "add" else r["id"]} for r in outcome.rows]), fmt)
         note(f"dry run: would be {outcome.summary()}{extra} (nothing written)")
     else:
         note(f"{outcome.summary()}{extra}")
@@ -355,7 +355,7 @@ def search(
         raise CnoError(f"--limit must be at least 1, not {limit}")
     j = session().reader()
     rows = finder.search(j.conn, words, limit=limit) if j is not None else []
-    view.search_results(rows, fmt, words)
+    render(view.search_results(rows, words), fmt)
 
 
 @app.command()
@@ -372,4 +372,4 @@ def graph(
     fmt = check_format(fmt, ("dot", "json"))
     j = session().reader()
     net = network.network(j.conn) if j is not None else {"nodes": [], "edges": []}
-    view.graph(net, fmt)
+    render(view.graph(net), fmt)

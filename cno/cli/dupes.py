@@ -10,6 +10,7 @@ from cno import dupes
 from cno.cli.common import FormatOpt, check_format, session
 from cno.db import empty_journal
 from cno.render import dupes as views
+from cno.render import render
 
 # The command of this module; cno.cli loads it when it is run. Alone in its
 # app, it would be the app itself and show Typer's completion options in its
@@ -34,4 +35,4 @@ def dupes_command(fmt: FormatOpt = "table") -> None:
     conn = j.conn if j is not None else empty_journal().conn
     # the merge line must reach the same journal this listing read
     command = shlex.join(["cno", "--db", s.db_option]) if s.db_option else "cno"
-    views.dupes(dupes.find_dupes(conn, command=command), fmt)
+    render(views.dupes(dupes.find_dupes(conn, command=command)), fmt)

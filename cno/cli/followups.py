@@ -138,7 +138,7 @@ def due(
         raise CnoError("--limit must be at least 1")
     j = session().reader()
     items = [] if j is None else followups.due_items(j.conn, day, within=window, tag=tag, tier=tier, limit=limit)
-    render.due(items, fmt, day)
+    render.render(render.due(items, day), fmt)
     if check and any(i["days_overdue"] > 0 for i in items):
         raise typer.Exit(1)
 
@@ -165,7 +165,7 @@ def followups_list(
     if j is not None:
         cid = resolve(j.conn, contact)["id"] if contact else None
         rows = followups.list_follow_ups(j.conn, contact_id=cid, include_done=all_)
-    render.follow_up_list(rows, fmt)
+    render.render(render.follow_up_list(rows), fmt)
 
 
 @fu_app.command("edit", context_settings=DASH_OK)

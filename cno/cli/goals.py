@@ -100,10 +100,11 @@ def goal_list(fmt: FormatOpt = "table") -> None:
     Example: cno goal list -f json
     """
     from cno.render import goals as view
+    from cno.render import render
 
     fmt = check_format(fmt)
     j = session().reader()
-    view.goal_list([] if j is None else goals.list_goals(j.conn), fmt)
+    render(view.goal_list([] if j is None else goals.list_goals(j.conn)), fmt)
 
 
 @app.command("goals")
@@ -120,9 +121,10 @@ def goals_progress(
     Example: cno goals --history 4 -f json
     """
     from cno.render import goals as view
+    from cno.render import render
 
     fmt = check_format(fmt)
     day = today(as_of)
     goals.check_history(history)
     j = session().reader()
-    view.progress([] if j is None else goals.progress(j.conn, day, history), fmt, day)
+    render(view.progress([] if j is None else goals.progress(j.conn, day, history), day), fmt)

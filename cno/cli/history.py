@@ -66,10 +66,11 @@ def changes(
 
     from cno import history
     from cno.render import changes as view
+    from cno.render import render
 
     fmt = check_format(fmt)
     if n < 1:
         raise CnoError(f"-n must be at least 1, not {n}")
     j = session().reader()
     rows = [asdict(c) for c in history.changes(j.conn, n)] if j is not None else []
-    view.changes(rows, fmt)
+    render(view.changes(rows), fmt)

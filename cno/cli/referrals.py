@@ -165,8 +165,9 @@ def list_(
         cid = resolve(j.conn, contact)["id"] if contact is not None else None
         rows = referrals.list_referrals(j.conn, day, open_only=open_, since=start, contact_id=cid)
     from cno.render import referrals as views
+    from cno.render import render
 
-    views.referral_list(rows, fmt)
+    render(views.referral_list(rows), fmt)
 
 
 @referral_app.command("rm")
@@ -238,5 +239,6 @@ def report(
     if j is not None:
         rows, totals = referrals.ledger(j.conn, day, since=start, until=end, top=top)
     from cno.render import referrals as views
+    from cno.render import render
 
-    views.report(rows, totals, fmt, window=window)
+    render(views.report(rows, totals, window=window), fmt)

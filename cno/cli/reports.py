@@ -11,6 +11,7 @@ from cno.cli.common import MAX_INT, AsOfOpt, FormatOpt, check_format, now_for, s
 from cno.dates import parse_since
 from cno.db import empty_journal
 from cno.errors import CnoError
+from cno.render import render
 from cno.render import reports as views
 
 # The commands of this module; cno.cli loads it when one of them is run.
@@ -39,7 +40,7 @@ def review(
     report = reports.review(_conn(), today(as_of), period)
     if quiet_if_empty and reports.is_empty(report):
         return
-    views.review(report, fmt)
+    render(views.review(report), fmt)
 
 
 @app.command()
@@ -57,7 +58,7 @@ def suggest(
     if n < 1:
         raise CnoError("-n must be at least 1")
     day = today(as_of)
-    views.suggestions(reports.suggest(_conn(), day, n=n, now=now_for(day, as_of)), fmt, explain)
+    render(views.suggestions(reports.suggest(_conn(), day, n=n, now=now_for(day, as_of)), explain), fmt)
 
 
 @app.command()
@@ -73,4 +74,4 @@ def stats(
     """
     fmt = check_format(fmt)
     day = today(as_of)
-    views.stats(reports.stats(_conn(), day, parse_since(since or "12w", day), by.strip().lower()), fmt)
+    render(views.stats(reports.stats(_conn(), day, parse_since(since or "12w", day), by.strip().lower())), fmt)

@@ -18,7 +18,8 @@ def tags(fmt: FormatOpt = "table") -> None:
     """
     from cno import tags as core
     from cno.render import tags as view
+    from cno.render import render
 
     fmt = check_format(fmt)
     j = session().reader()
-    view.tag_list([] if j is None else core.tag_counts(j.conn), fmt)
+    render(view.tag_list([] if j is None else core.tag_counts(j.conn)), fmt)

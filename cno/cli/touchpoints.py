@@ -109,7 +109,7 @@ def history(
     if j is not None:
         cid = resolve(j.conn, ref)["id"] if ref else None
         rows = touchpoints.history(j.conn, day, contact_id=cid, since=start, until=end, via=via, tag=tag, limit=limit)
-    render.history(rows, fmt)
+    render.render(render.history(rows), fmt)
 
 
 touch_app = typer.Typer(help="Edit or delete a logged touchpoint.", no_args_is_help=True)

@@ -1,10 +1,23 @@
-"""Rows → output: Rich tables, plain text, JSON, CSV and Markdown.
+"""Results → output: one `render(result, fmt, out)` for every command.
 
-Everything user-typed is data, never markup: Rich gets `Text` cells with
-markup off, control characters are escaped (`\\x1b`) before any text format
-sees them, and table, plain and md also show the invisible characters that
-reorder or hide text (`\\u202e`). Rich is imported only when a table is
-actually drawn.
+A command gets a result from the core, wraps it in its view (a `Listing` of
+rows, or a `Report` of blocks) and hands it to `render`, which writes it in
+the asked format: JSON and CSV from the data, `plain` and `md` from the
+blocks, and `table` as aligned columns that fit the width — the terminal's
+at a terminal, `COLUMNS` when set, else the width the content needs.
+
+The width rule is here once (`_plan`). Each column declares its role:
+`id`, `date`, `number`, `status` and `tier` are never cut nor wrapped (and
+neither are their headers); `name` and `note` wrap, CJK text included,
+before anything else gives way; when even that is not enough, notes and
+then other columns move below their row as `header: value` lines, and an
+`optional` column (a bar) is left out.
+
+Everything user-typed is data, never markup: control characters are escaped
+(`\\x1b`) before any text format sees them, and table, plain and md also show
+the invisible characters that reorder or hide text (`\\u202e`). Colour and
+bold are drawn only at a terminal without `NO_COLOR`; Rich is imported only
+then (and for progress bars on stderr).
 """
 
 from __future__ import annotations
@@ -17,8 +30,8 @@ import os
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 FORMATS = ("table", "plain", "json", "csv", "md")
 
@@ -93,98 +106,228 @@ def to_json(obj: Any, indent: int | None = 2) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# -- columns ----------------------------------------------------------------------
+
+# What a column holds decides how it gives way when a table is too wide:
+# these are never cut nor wrapped, and neither are their headers...
+FIXED_ROLES = frozenset({"id", "date", "number", "status", "tier"})
+# ...these wrap (by word, CJK by character), down to this many cells.
+FLEX_MIN = {"name": 12, "note": 16}
+ROLES = FIXED_ROLES | set(FLEX_MIN)
+
+
 @dataclass
 class Col:
-    """A display column of table/plain/md: where the value comes from, and how it looks."""
+    """A display column of table/plain/md: where the value comes from, how it looks, what it is.
+
+    `role` is one of ROLES (default: `number` when right-justified, else
+    `name`); `short` is the header used when the table must be narrow;
+    `optional` columns (a bar that repeats a percentage) are left out then.
+    `spans` gives the cell as (text, style) pieces instead (a search match);
+    `rich` gives, at a colour terminal, a Rich renderable drawn in its place.
+    """
 
     key: str
     header: str
     fmt: Callable[[Any], str] | None = None
     justify: str = "left"
     style: Callable[[dict], str | None] | None = None
+    role: str = ""
+    short: str | None = None
+    optional: bool = False
+    spans: Callable[[dict], list[tuple[str, str | None]]] | None = None
+    rich: Callable[[dict], Any] | None = None
+
+    def __post_init__(self):
+        if not self.role:
+            self.role = "number" if self.justify == "right" else "name"
+        if self.role not in ROLES:
+            raise ValueError(f"unknown column role {self.role!r}")
+
+    @property
+    def fixed(self) -> bool:
+        return self.role in FIXED_ROLES
 
     def text(self, row: dict) -> str:
         v = row.get(self.key)
         return self.fmt(v) if self.fmt else cell_text(v)
 
 
-def write(text: str, out=None) -> None:
-    out = out or sys.stdout
-    out.write(text if text.endswith("\n") or not text else text + "\n")
+# -- results: what a view returns and `render` writes ------------------------------
 
 
-def emit(
-    rows: list[dict],
-    fmt: str,
-    cols: list[Col],
-    *,
-    title: str | None = None,
-    caption: str | None = None,
-    keys: list[str] | None = None,
-    empty: str | None = None,
-    out=None,
-) -> None:
-    """Write a listing in `fmt`. `keys` are the CSV columns (default: every JSON key)."""
+@dataclass
+class Table:
+    """A block of rows under column headers, with an optional title above and caption below."""
+
+    cols: list[Col]
+    rows: Iterable[dict]
+    title: str | None = None
+    caption: str | None = None
+    level: int = 2  # of the title's Markdown heading
+
+    def plain(self) -> str:
+        text = plain_table(self.rows, self.cols, title=self.title).rstrip("\n")
+        return text + "\n\n" + visible(self.caption) if self.caption else text
+
+    def md(self) -> str:
+        text = md_table(self.rows, self.cols, title=self.title, level=self.level).rstrip("\n")
+        return text + "\n\n" + md_escape(self.caption) if self.caption else text
+
+    def lines(self, ctx: _Context) -> list[list]:
+        return _table_lines(self, ctx)
+
+
+@dataclass
+class Heading:
+    """A line that stands out: bold in a table, `#`-prefixed in Markdown."""
+
+    text: str
+    level: int = 1
+
+    def plain(self) -> str:
+        return visible(self.text)
+
+    def md(self) -> str:
+        return f"{'#' * self.level} {md_escape(self.text)}"
+
+    def lines(self, ctx: _Context) -> list[list]:
+        return ctx.wrap([(visible(self.text), "bold")])
+
+
+@dataclass
+class Para:
+    """A paragraph of text, wrapped to the width in a table."""
+
+    text: str
+    style: str | None = None
+
+    def plain(self) -> str:
+        return visible(self.text)
+
+    def md(self) -> str:
+        return md_escape(self.text)
+
+    def lines(self, ctx: _Context) -> list[list]:
+        return ctx.wrap([(visible(self.text), self.style)]) if self.text else [[]]
+
+
+BLANK = Para("")
+
+
+@dataclass
+class Fields:
+    """A card's label/value pairs: aligned labels, values that wrap."""
+
+    pairs: list[tuple[str, str]]
+
+    def plain(self) -> str:
+        width = max((len(k) for k, _ in self.pairs), default=0)
+        return "\n".join(f"{k.ljust(width)}  {visible(v)}" for k, v in self.pairs)
+
+    def md(self) -> str:
+        return "\n".join(["| field | value |", "|---|---|", *(f"| {k} | {md_escape(v)} |" for k, v in self.pairs)])
+
+    def lines(self, ctx: _Context) -> list[list]:
+        width = max((_width(k) for k, _ in self.pairs), default=0)
+        value_width = None if ctx.width is None else max(ctx.width - width - 2, FLEX_MIN["note"])
+        out = []
+        for k, v in self.pairs:
+            values = _wrap([(visible(v), None)], value_width)
+            for i, line in enumerate(values):
+                label = [(k, "bold"), (" " * (width - _width(k) + 2), None)] if i == 0 else [(" " * (width + 2), None)]
+                out.append(label + line)
+        return out
+
+
+@dataclass
+class Listing:
+    """Records as a table: a JSON array and CSV of the rows, one table for the text formats.
+
+    `keys` are the CSV columns (default: every key of the first row);
+    `empty` is said on stderr to a person at a terminal when there are no
+    rows (off a terminal nothing is printed at all); `shown` turns the rows
+    into those the text formats show, `csv_row` a row into its CSV record.
+    """
+
+    rows: Iterable[dict]
+    cols: list[Col]
+    title: str | None = None
+    caption: str | None = None
+    keys: list[str] | None = None
+    empty: str | None = None
+    shown: Callable[[list[dict]], Iterable[dict]] | None = None
+    csv_row: Callable[[dict], dict] | None = None
+
+
+@dataclass
+class Report:
+    """A document: `data` is its JSON (an object), `blocks(fmt)` what table, plain and md show.
+
+    `csv` is (keys, rows) when the report has a CSV form; `other` maps a
+    further format (html, dot) to a function that returns its text.
+    """
+
+    data: Any
+    blocks: Callable[[str], list]
+    csv: tuple[list[str], list[dict]] | None = None
+    other: dict[str, Callable[[], str]] = field(default_factory=dict)
+
+
+def render(result: Listing | Report, fmt: str, out=None) -> None:
+    """Write `result` in `fmt` to `out` (default stdout): the one way any view is shown."""
     out = out or sys.stdout
-    if fmt == "json":
-        write_json_array(rows, out)
-        return
-    if fmt == "csv" and keys:
+    if isinstance(result, Listing):
+        _render_listing(result, fmt, out)
+    elif fmt in result.other:
+        write(result.other[fmt](), out)
+    elif fmt == "json":
+        write(to_json(result.data), out)
+    elif fmt == "csv":
+        keys, rows = result.csv
         write_csv(rows, keys, out)
+    else:
+        _write_blocks(result.blocks(fmt), fmt, out)
+
+
+def _render_listing(v: Listing, fmt: str, out) -> None:
+    if fmt == "json":
+        write_json_array(v.rows, out)
         return
-    it = iter(rows)
-    first = next(it, None)
-    rows = [] if first is None else itertools.chain([first], it)  # rows are only read once, as they come
     if fmt == "csv":
-        rows = list(rows)
-        write(csv_text(rows, list(rows[0]) if rows else [c.key for c in cols]), out)
-    elif first is None and empty:
+        rows = map(v.csv_row, v.rows) if v.csv_row else v.rows
+        if v.keys:
+            write_csv(rows, v.keys, out)
+        else:
+            rows = list(rows)
+            write_csv(rows, list(rows[0]) if rows else [c.key for c in v.cols], out)
+        return
+    it = iter(v.rows)
+    first = next(it, None)
+    if first is None and v.empty:
         # Say so to a person (on stderr, so stdout stays empty); from cron or a
         # script, nothing to say means no output at all.
         if sys.stderr.isatty():
-            print(empty, file=sys.stderr)
-    elif fmt == "plain":
-        write(plain_table(rows, cols, title=title), out)
+            print(v.empty, file=sys.stderr)
+        return
+    rows = [] if first is None else itertools.chain([first], it)  # read once, as they come
+    if v.shown:
+        rows = v.shown(list(rows))
+    _write_blocks([Table(v.cols, rows, title=v.title, caption=v.caption)], fmt, out)
+
+
+def _write_blocks(blocks: list, fmt: str, out) -> None:
+    if fmt == "plain":
+        write("\n".join(b.plain() for b in blocks), out)
     elif fmt == "md":
-        write(md_table(rows, cols, title=title), out)
-    elif _wide_text(out):
-        text_table(rows, cols, out, title=title, caption=caption)
+        write("\n".join(b.md() for b in blocks), out)
     else:
-        print_rich(rich_table(list(rows), cols, title=title, caption=caption), out)
+        _write_text(blocks, out)
 
 
-def _wide_text(out) -> bool:
-    """Off a terminal with no COLUMNS: nothing wraps, so no layout engine is needed."""
-    return not (hasattr(out, "isatty") and out.isatty()) and not os.environ.get("COLUMNS", "").isdigit()
-
-
-def text_table(rows, cols: list[Col], out, *, title: str | None = None, caption: str | None = None) -> None:
-    """Write a table in the look of the Rich tables cno draws on a terminal, as plain text.
-
-    Used off a terminal, where a table takes the width its content needs:
-    drawing it directly is an order of magnitude faster than Rich's layout
-    for long listings (a cron mail of 1,000 contacts), and holds only the
-    cells' text, not the rows.
-    """
-    grid = [tuple(c.header for c in cols)] + [tuple(visible(c.text(r)) for c in cols) for r in rows]
-    widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
-    right = [c.justify == "right" for c in cols]
-
-    def line(cells) -> str:
-        parts = []
-        for v, w, r in zip(cells, widths, right):
-            pad = " " * (w - _width(v))
-            parts.append(pad + v if r else v + pad)
-        return ("  " + "   ".join(parts)).rstrip() + "\n"
-
-    if title:
-        out.write(visible(title) + "\n\n")
-    out.write(line(grid[0]))
-    out.write(" " + "─" * (sum(widths) + 3 * len(widths) + 1) + "\n")
-    for cells in itertools.islice(grid, 1, None):
-        out.write(line(cells))
-    if caption:
-        out.write("\n  " + visible(caption) + "\n")
+def write(text: str, out=None) -> None:
+    out = out or sys.stdout
+    out.write(text if text.endswith("\n") or not text else text + "\n")
 
 
 def write_json_array(rows, out) -> None:
@@ -207,18 +350,25 @@ def write_csv(rows, keys: list[str], out) -> None:
 
 def csv_text(rows: list[dict], keys: list[str]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(keys)
-    for r in rows:
-        w.writerow([csv_cell(r.get(k)) for k in keys])
+    write_csv(rows, keys, buf)
     return buf.getvalue()
 
 
+# -- plain and md ---------------------------------------------------------------------
+
+
 def _width(s: str) -> int:
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    """Terminal cells: CJK wide and full-width characters take two, combining marks none."""
+    if s.isascii():
+        return len(s)
+    return sum(_char_width(ch) for ch in s)
 
 
-def plain_table(rows: list[dict], cols: list[Col], *, title: str | None = None) -> str:
+def _char_width(ch: str) -> int:
+    return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def plain_table(rows: Iterable[dict], cols: list[Col], *, title: str | None = None) -> str:
     grid = [[c.header for c in cols]] + [[visible(c.text(r)) for c in cols] for r in rows]
     widths = [max(_width(line[i]) for line in grid) for i in range(len(cols))]
     lines = [visible(title)] if title else []
@@ -259,33 +409,399 @@ def _md_escape_char(m: re.Match) -> str:
     return _MD_ENTITY.get(ch) or "\\" + ch
 
 
-def md_table(rows: list[dict], cols: list[Col], *, title: str | None = None, level: int = 2) -> str:
+def md_marked(pieces: list[tuple[str, str | None]]) -> str:
+    """Pieces of text as Markdown, the styled ones (a search match) in `**bold**`.
+
+    The text is escaped as a whole, so no escape depends on where a piece
+    ends (a `.` before a match is still the `.` inside a domain).
+    """
+    shown = [(visible(t), st) for t, st in pieces]
+    text = "".join(t for t, _ in shown)
+    chars = list(text)
+    for m in _MD_ACTIVE.finditer(text):
+        chars[m.start()] = _md_escape_char(m)
+    out, pos = [], 0
+    for t, st in shown:
+        piece = "".join(chars[pos : pos + len(t)])
+        out.append(f"**{piece}**" if st and t else piece)
+        pos += len(t)
+    return "".join(out)
+
+
+def _md_cell(c: Col, row: dict) -> str:
+    return md_marked(c.spans(row)) if c.spans else md_escape(c.text(row))
+
+
+def md_table(rows: Iterable[dict], cols: list[Col], *, title: str | None = None, level: int = 2) -> str:
     lines = [f"{'#' * level} {md_escape(title)}", ""] if title else []
     lines.append("| " + " | ".join(c.header for c in cols) + " |")
     lines.append("|" + "|".join("---:" if c.justify == "right" else "---" for c in cols) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(md_escape(c.text(r)) for c in cols) + " |")
+        lines.append("| " + " | ".join(_md_cell(c, r) for c in cols) + " |")
     return "\n".join(lines) + "\n"
 
 
-# -- Rich ---------------------------------------------------------------------
+# -- table: the width rule ---------------------------------------------------------------
+# A line of the table format is a list of (text, style) segments; styles are
+# drawn only at a colour terminal.
+
+
+@dataclass
+class _Context:
+    width: int | None  # None: as wide as the content needs
+    console: Any = None  # a Rich Console when colour is drawn
+    compact: bool = False  # one table of the document needs tight spacing, so all have it
+    _cells: dict = field(default_factory=dict)
+
+    def table(self, t: Table) -> tuple[list[list], _Plan]:
+        """A table's cells and its plan (the cells are read once, whatever asks)."""
+        if id(t) not in self._cells:
+            self._cells[id(t)] = [[_cell(c, r, self) for c in t.cols] for r in t.rows]
+        cells = self._cells[id(t)]
+        return cells, _plan(t.cols, [[_spans_width(cell) for cell in row] for row in cells], self.width, self.compact)
+
+    def wrap(self, spans: list) -> list[list]:
+        return _wrap(spans, self.width)
+
+
+@dataclass
+class _Plan:
+    margin: int  # blank cells left and right of the table
+    gap: int  # between columns
+    kept: list[int]  # the columns of the row, in order
+    widths: dict[int, int]
+    headers: dict[int, str]
+    moved: list[int]  # columns shown below the row as `header: value`
+    right: frozenset[int]  # right-justified columns
+
+
+# The ways a table gives way, tried in order until one fits: Rich's spacing,
+# then tighter spacing, then short headers, then (in `_plan`) optional
+# columns left out and columns moved below their row.
+_SPACING = ((2, 3, False), (1, 2, False), (1, 2, True))
+
+
+def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, compact: bool = False) -> _Plan:
+    """How a table fits `width`: which columns stay in the row, and how wide each is.
+
+    Never-cut columns get the width of their widest value and header; name
+    and note columns share what is left, each down to its FLEX_MIN, fairly
+    (the narrowest needs are met first). Off a terminal (`width` None) every
+    column takes its natural width. `compact` starts from tight spacing.
+    A column with nothing in it may be left out like an optional one.
+    """
+    n = len(cols)
+    values = [max((r[i] for r in cell_widths), default=0) for i in range(n)]
+    natural = [max(values[i], _width(c.header)) for i, c in enumerate(cols)]
+    right = frozenset(i for i, c in enumerate(cols) if c.justify == "right")
+    if width is None:
+        return _Plan(2, 3, list(range(n)), dict(enumerate(natural)), {i: c.header for i, c in enumerate(cols)}, [], right)
+
+    def header(i: int, short: bool) -> str:
+        return cols[i].short if short and cols[i].short else cols[i].header
+
+    def least(i: int, short: bool) -> int:
+        c, h = cols[i], header(i, short)
+        longest_word = max((_width(w) for w in h.split()), default=0)
+        if c.fixed:  # a short header may wrap between its words, never inside one
+            return max(values[i], longest_word if short else _width(h))
+        return min(natural[i], max(FLEX_MIN[c.role], longest_word))
+
+    optional = [i for i in range(n) if cols[i].optional or not values[i]]
+    first_flex = next((i for i in range(n) if not cols[i].fixed), None)
+    movable = [i for i in reversed(range(1, n)) if i not in optional and i != first_flex and cols[i].role != "id"]
+    # notes first, then other names, then never-cut columns, each from the right
+    order = sorted(movable, key=lambda i: (cols[i].role != "note", cols[i].fixed))
+    steps = [(m, g, s, []) for m, g, s in _SPACING[1 if compact else 0 :]]
+    steps += [(1, 2, True, optional + order[:k]) for k in range(len(order) + 1)]
+    for margin, gap, short, out in steps:
+        kept = [i for i in range(n) if i not in out]
+        avail = width - 2 * margin - gap * (len(kept) - 1)
+        widths = {i: least(i, short) for i in kept}
+        spare = avail - sum(widths.values())
+        if spare < 0 and out != steps[-1][3]:
+            continue
+        _share(widths, [i for i in kept if not cols[i].fixed], natural, spare)
+        moved = [i for i in out if i not in optional]
+        return _Plan(margin, gap, kept, widths, {i: header(i, short) for i in kept}, moved, right)
+    raise AssertionError("unreachable: the last step always returns")
+
+
+def _share(widths: dict[int, int], flexible: list[int], natural: list[int], spare: int) -> None:
+    """Give `spare` cells to the flexible columns, each up to its natural width, narrowest needs first."""
+    open_ = sorted((i for i in flexible if widths[i] < natural[i]), key=lambda i: natural[i] - widths[i])
+    while spare > 0 and open_:
+        share = max(1, spare // len(open_))
+        for i in list(open_):
+            add = min(share, natural[i] - widths[i], spare)
+            widths[i] += add
+            spare -= add
+            if widths[i] >= natural[i]:
+                open_.remove(i)
+            if not spare:
+                break
+
+
+def _table_lines(t: Table, ctx: _Context) -> list[list]:
+    cols = t.cols
+    cells, plan = ctx.table(t)
+    kept, w = plan.kept, plan.widths
+    lines: list[list] = []
+    if t.title:
+        lines += ctx.wrap([(visible(t.title), "bold")])
+    lines.append([])  # the blank top edge Rich draws
+    heads = [_wrap([(plan.headers[i], "bold")], w[i]) for i in kept]
+    lines += _side_by_side(heads, plan, bottom=True)
+    table_width = 2 * plan.margin + sum(w.values()) + plan.gap * (len(kept) - 1)
+    if plan.moved and ctx.width:
+        table_width = ctx.width
+    lines.append([(" " * (plan.margin - 1) + "─" * (table_width - 2 * (plan.margin - 1)), None)])
+    indent = _indent(cols, plan, ctx.width)
+    for row in cells:
+        lines += _side_by_side([_cell_lines(row[i], w[i], ctx) for i in kept], plan)
+        if plan.moved:
+            lines += _below(cols, row, plan.moved, indent, ctx.width)
+    lines.append([])  # the bottom edge
+    if t.caption:
+        lines += [[("  ", None), *line] for line in _wrap([(visible(t.caption), None)], ctx.width and ctx.width - 2)]
+    return lines
+
+
+def _cell(c: Col, row: dict, ctx: _Context):
+    if c.rich and ctx.console is not None:
+        return _RichCell(c.rich(row), c.text(row))
+    if c.spans:
+        return [(visible(t), st) for t, st in c.spans(row)]
+    return [(visible(c.text(row)), c.style(row) if c.style else None)]
+
+
+@dataclass
+class _RichCell:
+    """A cell Rich draws (the goals bar in colour), as wide as its text form."""
+
+    renderable: Any
+    text: str
+
+
+def _spans_width(cell) -> int:
+    if isinstance(cell, _RichCell):
+        return _width(cell.text)
+    return sum(_width(t) for t, _ in cell)
+
+
+def _cell_lines(cell, width: int, ctx: _Context) -> list[list]:
+    if isinstance(cell, _RichCell):
+        con = ctx.console
+        return [[(s.text, s.style) for s in line] for line in con.render_lines(cell.renderable, con.options.update_width(width), pad=False)]
+    return _wrap(cell, width)
+
+
+def _side_by_side(columns: list[list[list]], plan: _Plan, *, bottom: bool = False) -> list[list]:
+    """The lines of one row: each column's lines padded to its width, joined by the gap."""
+    height = max((len(c) for c in columns), default=0)
+    if bottom:  # headers sit on the line above the rule
+        columns = [[[]] * (height - len(c)) + c for c in columns]
+    out = []
+    for k in range(height):
+        line = [(" " * plan.margin, None)]
+        for j, i in enumerate(plan.kept):
+            segs = columns[j][k] if k < len(columns[j]) else []
+            pad = (" " * (plan.widths[i] - sum(_width(t) for t, _ in segs)), None)
+            line += [pad, *segs] if i in plan.right else [*segs, pad]
+            if j < len(plan.kept) - 1:
+                line.append((" " * plan.gap, None))
+        out.append(line)
+    return out
+
+
+def _indent(cols: list[Col], plan: _Plan, width: int | None) -> int:
+    """Where `header: value` lines below a row begin: under the row's first name, if that leaves room."""
+    x = plan.margin
+    for i in plan.kept:
+        if not cols[i].fixed:
+            break
+        x += plan.widths[i] + plan.gap
+    else:
+        x = plan.margin
+    return x if width is None or width - x >= 30 else plan.margin + 2
+
+
+def _below(cols: list[Col], row: list, moved: list[int], indent: int, width: int | None) -> list[list]:
+    """The moved columns of a row, packed as `header: value` parts on lines under it."""
+    avail = None if width is None else width - indent
+    parts = []
+    for i in sorted(moved):
+        cell = row[i]
+        if _spans_width(cell) == 0:
+            continue
+        spans = [(cell.text, None)] if isinstance(cell, _RichCell) else cell
+        parts.append([(cols[i].header + ": ", "dim"), *spans])
+    lines: list[list] = []
+    cur: list = []
+    for part in parts:
+        pw = _spans_width(part)
+        used = _spans_width(cur)
+        if cur and (avail is None or used + 3 + pw <= avail):
+            cur += [("   ", None), *part]
+            continue
+        if cur:
+            lines.append(cur)
+        if avail is None or pw <= avail:
+            cur = part
+        else:
+            *done, cur = _wrap(part, avail)
+            lines += done
+    if cur:
+        lines.append(cur)
+    return [[(" " * indent, None), *line] for line in lines]
+
+
+# CJK text breaks between any two characters, except before closing
+# punctuation and small kana, and after opening brackets (kinsoku).
+_NO_BREAK_BEFORE = frozenset("、。，．・：；？！）」』】〕〉》］｝〙〗〟’”｠»ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻,.;:!?)]}")
+_NO_BREAK_AFTER = frozenset("（「『【〔〈《［｛〘〖〝‘“｟«([{")
+
+
+def _tokens(spans: list) -> list[tuple[str, list]]:
+    """(kind, [(char, style)...]) where kind is `space`, `word` (breaks only around it) or `wide`."""
+    tokens: list[tuple[str, list]] = []
+    for text, style in spans:
+        for ch in text:
+            kind = "space" if ch == " " else "wide" if _char_width(ch) == 2 else "word"
+            prev = tokens[-1] if tokens else None
+            glue = prev is not None and prev[0] != "space" and (
+                (kind == "word" and prev[0] == "word")
+                or (kind != "space" and ch in _NO_BREAK_BEFORE)
+                or (kind != "space" and prev[1][-1][0] in _NO_BREAK_AFTER)
+            )
+            if glue or (prev is not None and kind == "space" == prev[0]):
+                prev[1].append((ch, style))
+            else:
+                tokens.append((kind, [(ch, style)]))
+    return tokens
+
+
+def _wrap(spans: list, width: int | None) -> list[list]:
+    """Styled text as lines of at most `width` cells: broken at spaces, CJK between characters,
+    and a word longer than a line folded; nothing is ever dropped."""
+    if width is None or sum(_width(t) for t, _ in spans) <= width:
+        return [spans]
+    width = max(width, 2)
+    lines, cur, used, space = [], [], 0, []
+    for kind, chars in _tokens(spans):
+        if kind == "space":
+            space = chars if cur else []
+            continue
+        w = sum(_char_width(ch) for ch, _ in chars)
+        if used + len(space) + w <= width:
+            cur += space + chars
+            used += len(space) + w
+        elif w <= width:
+            lines.append(cur)
+            cur, used = list(chars), w
+        else:  # a word longer than a line: folded, from a line of its own
+            if cur:
+                lines.append(cur)
+            cur, used = [], 0
+            for ch in chars:
+                cw = _char_width(ch[0])
+                if used + cw > width and cur:
+                    lines.append(cur)
+                    cur, used = [], 0
+                cur.append(ch)
+                used += cw
+        space = []
+    lines.append(cur)
+    return [_segments(line) for line in lines]
+
+
+def _segments(chars: list) -> list:
+    """[(char, style)...] → [(text, style)...], one segment per run of a style."""
+    out: list = []
+    for ch, style in chars:
+        if out and out[-1][1] == style:
+            out[-1] = (out[-1][0] + ch, style)
+        else:
+            out.append((ch, style))
+    return out
+
+
+def _isatty(out) -> bool:
+    return hasattr(out, "isatty") and out.isatty()
+
+
+def _columns() -> int | None:
+    cols = os.environ.get("COLUMNS", "")
+    return int(cols) if cols.isdigit() and int(cols) > 0 else None
+
+
+def text_width(out) -> int | None:
+    """The width a table gets: COLUMNS if set, else the terminal's; None (as wide as needed) off a terminal."""
+    width = _columns()
+    if width is None and _isatty(out):
+        try:
+            width = os.get_terminal_size(out.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            width = 80
+    return width
+
+
+def _colour_console(out):
+    """A Rich Console that draws colour on `out`, or None when there is none to draw (NO_COLOR, not a terminal)."""
+    if not _isatty(out) or "NO_COLOR" in os.environ:
+        return None
+    from rich.console import Console
+
+    c = Console(file=out, force_terminal=True, markup=False, highlight=False, emoji=False, soft_wrap=True, width=text_width(out))
+    return c if c.color_system is not None else None
+
+
+def _write_text(blocks: list, out) -> None:
+    """The table format: every block's lines, blank edges dropped; colour only at a colour terminal."""
+    ctx = _Context(text_width(out), _colour_console(out))
+    tables = [b for b in blocks if isinstance(b, Table)]
+    if ctx.width and len(tables) > 1:  # the tables of one document are spaced alike
+        ctx.compact = any(ctx.table(t)[1].margin == 1 for t in tables)
+    lines = [line for b in blocks for line in b.lines(ctx)]
+    texts = ["".join(t for t, _ in line).rstrip() for line in lines]
+    first = next((k for k, t in enumerate(texts) if t), len(texts))
+    last = next((k for k in reversed(range(len(texts))) if texts[k]), -1)
+    if first > last:
+        return
+    if ctx.console is None:
+        out.write("\n".join(texts[first : last + 1]) + "\n")
+        return
+    from rich.text import Text
+
+    shown = Text()
+    for k in range(first, last + 1):
+        if k > first:
+            shown.append("\n")
+        left = len(texts[k])  # the trailing blanks are dropped
+        for t, style in lines[k]:
+            if left <= 0:
+                break
+            shown.append(t[:left], style)
+            left -= len(t)
+    ctx.console.print(shown, soft_wrap=True)
+
+
+# -- Rich -----------------------------------------------------------------------
 
 
 def console(out=None):
-    """A Console that never interprets markup.
+    """A Console that never interprets markup, and draws no colour or bold under NO_COLOR.
 
-    Off a terminal the width is COLUMNS if set, else a wide default that
-    `print_rich` widens to what its content needs.
+    Off a terminal the width is COLUMNS if set, else a wide default.
     """
     from rich.console import Console
 
     out = out or sys.stdout
-    tty = hasattr(out, "isatty") and out.isatty()
-    width = None
-    if os.environ.get("COLUMNS", "").isdigit():
-        width = int(os.environ["COLUMNS"])
-    elif not tty:
+    tty = _isatty(out)
+    width = _columns()
+    if width is None and not tty:
         width = 100_000
+    no_color = "NO_COLOR" in os.environ or not tty
     return Console(
         file=out,
         width=width,
@@ -293,54 +809,31 @@ def console(out=None):
         highlight=False,
         emoji=False,
         force_terminal=tty,
-        no_color="NO_COLOR" in os.environ or not tty,
-        color_system="auto" if tty else None,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
         soft_wrap=False,
     )
 
 
-def print_rich(renderable, out=None) -> None:
-    out = out or sys.stdout
-    c = console(out)
-    if c.is_terminal:
-        c.print(renderable)
-        return
-    if not os.environ.get("COLUMNS", "").isdigit():
-        # Off a terminal nothing is cut or wrapped (README "From shell aliases
-        # and cron"): the width is what the widest line needs, however long.
-        from rich.measure import Measurement
-
-        need = Measurement.get(c, c.options.update_width(sys.maxsize), renderable).maximum
-        c.width = max(need, 1)
-    # Off a terminal (cron mail, a pipe) Rich pads every line to the table's
-    # width: drop that padding and the blank edges.
-    with c.capture() as cap:
-        c.print(renderable)
-    lines = [line.rstrip() for line in cap.get().splitlines()]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    out.write("\n".join(lines) + "\n")
-
-
-def rich_table(rows: list[dict], cols: list[Col], *, title: str | None = None, caption: str | None = None):
+def rich_table(t: Table, coloured: bool):
+    """A Table as a Rich renderable, for code that composes Rich output itself
+    (cno's own table format draws through `render`)."""
     from rich import box
-    from rich.table import Table
+    from rich.table import Table as RichTable
     from rich.text import Text
 
-    t = Table(
-        title=Text(visible(title), style="bold") if title else None,
-        caption=Text(visible(caption)) if caption else None,
+    rt = RichTable(
+        title=Text(visible(t.title), style="bold") if t.title else None,
+        caption=Text(visible(t.caption)) if t.caption else None,
         box=box.SIMPLE_HEAD,
         header_style="bold",
         title_justify="left",
     )
-    for c in cols:
-        t.add_column(c.header, justify=c.justify)
-    for r in rows:
-        t.add_row(*(Text(visible(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in cols))
-    return t
+    for c in t.cols:
+        rt.add_column(c.header, justify=c.justify)
+    for r in t.rows:
+        rt.add_row(*(c.rich(r) if c.rich and coloured else Text(visible(c.text(r)), style=(c.style(r) if c.style else None) or "") for c in t.cols))
+    return rt
 
 
 PROGRESS_MIN = 2000  # items: below this the work is over before a bar could be read
@@ -383,33 +876,9 @@ class Progress:
             self._bar.stop()
 
 
-def rich_group(*renderables):
-    from rich.console import Group
-
-    return Group(*[r for r in renderables if r is not None])
-
-
-def rich_text(text: str, style: str = ""):
-    from rich.text import Text
-
-    return Text(visible(text), style=style)
-
-
-def rich_fields(pairs: list[tuple[str, str]]):
-    """A two-column key/value grid for a card."""
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    for k, v in pairs:
-        grid.add_row(Text(k), Text(visible(v)))
-    return grid
-
-
 # -- the views ----------------------------------------------------------------
-# One function per kind of output; the CLI hands each its rows and a format.
+# One function per kind of output: it takes the core's result and returns a
+# Listing or a Report; the CLI hands that to `render` with the asked format.
 
 
 def _yes(v) -> str:
@@ -445,15 +914,15 @@ def birthday_text(v) -> str:
 
 
 CONTACT_COLS = [
-    Col("id", "id", justify="right"),
+    Col("id", "id", justify="right", role="id"),
     Col("name", "name"),
     Col("company", "company"),
-    Col("tier", "tier"),
+    Col("tier", "tier", role="tier"),
     Col("tags", "tags"),
     Col("every_days", "every", _days, "right"),
-    Col("last_touch_on", "last touch"),
-    Col("next_due_on", "next due"),
-    Col("strength", "strength", lambda v: "" if v is None else f"{v:.0f}", "right"),
+    Col("last_touch_on", "last touch", role="date"),
+    Col("next_due_on", "next due", role="date"),
+    Col("strength", "strength", lambda v: "" if v is None else f"{v:.0f}", "right", short="str"),
 ]
 
 
@@ -463,75 +932,80 @@ CONTACT_KEYS = [
 ]  # fmt: skip
 
 
-def contact_list(rows, fmt: str) -> None:
-    emit(rows, fmt, CONTACT_COLS, keys=CONTACT_KEYS, empty="no contacts")
+def contact_list(rows) -> Listing:
+    return Listing(rows, CONTACT_COLS, keys=CONTACT_KEYS, empty="no contacts")
 
 
-def due(items: list[dict], fmt: str, today) -> None:
-    # The first column is what `cno done` and `cno snooze` take: a follow-up's
-    # id; a check-in has none (log a touchpoint, or snooze the contact by name).
-    cols = [
-        Col("follow_up_id", "id", lambda v: "" if v is None else str(v), "right"),
-        Col("days_overdue", "overdue", lambda v: f"{v}d" if v > 0 else "today" if v == 0 else f"in {-v}d", "right", _overdue_style),
-        Col("due_on", "due"),
-        Col("name", "name", style=_overdue_style),
-        Col("tier", "tier"),
-        Col("kind", "kind"),
-        Col("last_touch_on", "last touch"),
-        Col("note", "note"),
-    ]
+# The first column is what `cno done` and `cno snooze` take: a follow-up's
+# id; a check-in has none (log a touchpoint, or snooze the contact by name).
+DUE_COLS = [
+    Col("follow_up_id", "id", lambda v: "" if v is None else str(v), "right", role="id"),
+    Col("days_overdue", "overdue", lambda v: f"{v}d" if v > 0 else "today" if v == 0 else f"in {-v}d", "right", _overdue_style),
+    Col("due_on", "due", role="date"),
+    Col("name", "name", style=_overdue_style),
+    Col("tier", "tier", role="tier"),
+    Col("kind", "kind", role="status"),
+    Col("last_touch_on", "last touch", role="date"),
+    Col("note", "note", role="note"),
+]
+
+
+def due(items: list[dict], today) -> Listing:
     overdue = sum(1 for i in items if i["days_overdue"] > 0)
     title = f"Due as of {today.isoformat()}: {overdue} overdue, {len(items) - overdue} coming up"
-    emit(items, fmt, cols, title=title, empty=f"nothing due as of {today.isoformat()}")
+    return Listing(items, DUE_COLS, title=title, empty=f"nothing due as of {today.isoformat()}")
 
 
 HISTORY_COLS = [
-    Col("id", "id", justify="right"),
-    Col("on", "on"),
+    Col("id", "id", justify="right", role="id"),
+    Col("on", "on", role="date"),
     Col("names", "with"),
-    Col("via", "via"),
+    Col("via", "via", role="status"),
     Col("minutes", "min", justify="right"),
-    Col("gave", "gave", _yes),
-    Col("asked", "asked", _yes),
+    Col("gave", "gave", _yes, role="status"),
+    Col("asked", "asked", _yes, role="status"),
     Col("tags", "tags"),
-    Col("note", "note"),
+    Col("note", "note", role="note"),
 ]
 
 
-def history(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, HISTORY_COLS, empty="no touchpoints")
+def history(rows: list[dict]) -> Listing:
+    return Listing(rows, HISTORY_COLS, empty="no touchpoints")
 
 
 MILESTONE_COLS = [
-    Col("id", "id", justify="right"),
+    Col("id", "id", justify="right", role="id"),
     Col("name", "contact"),
     Col("label", "milestone"),
-    Col("on", "on"),
-    Col("yearly", "yearly", _yes),
-    Col("next_on", "next"),
+    Col("on", "on", role="date"),
+    Col("yearly", "yearly", _yes, role="status"),
+    Col("next_on", "next", role="date"),
 ]
 
 
-def milestone_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, MILESTONE_COLS, empty="no milestones")
+def milestone_list(rows: list[dict]) -> Listing:
+    return Listing(rows, MILESTONE_COLS, empty="no milestones")
 
 
 FOLLOW_UP_COLS = [
-    Col("id", "id", justify="right"),
-    Col("due_on", "due"),
+    Col("id", "id", justify="right", role="id"),
+    Col("due_on", "due", role="date"),
     Col("name", "contact"),
-    Col("note", "note"),
-    Col("every", "repeats", lambda v: f"every {v}" if v else ""),
-    Col("done_on", "done"),
+    Col("note", "note", role="note"),
+    Col("every", "repeats", lambda v: f"every {v}" if v else "", role="status"),
+    Col("done_on", "done", role="date"),
 ]
 
 
-def follow_up_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, FOLLOW_UP_COLS, empty="no follow-ups")
+def follow_up_list(rows: list[dict]) -> Listing:
+    return Listing(rows, FOLLOW_UP_COLS, empty="no follow-ups")
 
 
-def settings_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, [Col("key", "key"), Col("value", "value"), Col("default", "default", _yes)])
+SETTING_COLS = [Col("key", "key"), Col("value", "value", role="note"), Col("default", "default", _yes, role="status")]
+
+
+def settings_list(rows: list[dict]) -> Listing:
+    return Listing(rows, SETTING_COLS)
 
 
 CARD_FIELDS = [
@@ -562,49 +1036,52 @@ def _card_pairs(card: dict) -> list[tuple[str, str]]:
     return pairs
 
 
-TIMELINE_COLS = [c for c in HISTORY_COLS if c.key != "names"] + [Col("names", "with")]
+# On the card the contact is implied: its timeline's "with" names only the others.
+TIMELINE_COLS = [c for c in HISTORY_COLS if c.key != "names"] + [Col("others", "with")]
 
 
-def card(card: dict, fmt: str) -> None:
+def _timeline(card: dict) -> tuple[list[dict], list[Col]]:
+    """The card's touchpoints with the other people in each; no "with" column when there are none."""
+    rows = [
+        {**t, "others": [n for i, n in zip(t["contact_ids"], t["names"]) if i != card["id"]]}
+        for t in card["touchpoints"]
+    ]  # fmt: skip
+    cols = TIMELINE_COLS if any(r["others"] for r in rows) else TIMELINE_COLS[:-1]
+    return rows, cols
+
+
+def card(card: dict) -> Report:
     """`cno show`: the card, its open follow-ups, milestones, referrals and timeline."""
     from cno.render.referrals import CARD_COLS as referral_cols, balance_text
 
-    fu_cols = [c for c in FOLLOW_UP_COLS if c.key not in ("name", "done_on")]
-    ms_cols = [c for c in MILESTONE_COLS if c.key != "name"]
     pairs = _card_pairs(card)
     balance = card["referral_balance"]
     if any(balance.values()):
         pairs.append(("referrals", balance_text(balance)))
+    timeline, timeline_cols = _timeline(card)
     sections = [
-        ("Open follow-ups", card["follow_ups"], fu_cols),
-        ("Milestones", card["milestones"], ms_cols),
+        ("Open follow-ups", card["follow_ups"], [c for c in FOLLOW_UP_COLS if c.key not in ("name", "done_on")]),
+        ("Milestones", card["milestones"], [c for c in MILESTONE_COLS if c.key != "name"]),
         ("Referrals", card["referrals"], referral_cols),
-        ("Timeline", card["touchpoints"], TIMELINE_COLS),
+        ("Timeline", timeline, timeline_cols),
     ]
-    if fmt == "json":
-        write(to_json(card))
-    elif fmt == "csv":
-        # one row: the nested lists stay out, the balance is its number
-        keys = [k for k in card if k not in ("follow_ups", "milestones", "touchpoints", "referrals")]
-        write(csv_text([{**card, "referral_balance": balance["balance"]}], keys))
-    elif fmt == "plain":
-        width = max(len(k) for k, _ in pairs)
-        parts = [visible(card["name"]), *(f"{k.ljust(width)}  {visible(v)}" for k, v in pairs)]
-        for title, rows, cols in sections:
-            if rows:
-                parts.append("")
-                parts.append(plain_table(rows, cols, title=title.removeprefix("Open ").lower()).rstrip("\n"))
-        write("\n".join(parts))
-    elif fmt == "md":
-        parts = [f"# {md_escape(card['name'])}", "", "| field | value |", "|---|---|"]
-        parts += [f"| {k} | {md_escape(v)} |" for k, v in pairs]
-        for title, rows, cols in sections:
-            if rows:
-                parts += ["", md_table(rows, cols, title=title.removeprefix("Open ").capitalize()).rstrip("\n")]
-        write("\n".join(parts))
-    else:
-        blocks = [rich_text(card["name"], "bold"), rich_fields(pairs)]
-        for title, rows, cols in sections:
-            if rows:
-                blocks.append(rich_table(rows, cols, title=title))
-        print_rich(rich_group(*blocks))
+
+    def blocks(fmt: str) -> list:
+        if fmt == "plain":
+            out = [Para(card["name"]), Fields(pairs)]
+            for title, rows, cols in sections:
+                if rows:
+                    out += [BLANK, Table(cols, rows, title=title.removeprefix("Open ").lower())]
+        elif fmt == "md":
+            out = [Heading(card["name"]), BLANK, Fields(pairs)]
+            for title, rows, cols in sections:
+                if rows:
+                    out += [BLANK, Table(cols, rows, title=title.removeprefix("Open ").capitalize())]
+        else:
+            out = [Heading(card["name"]), Fields(pairs)]
+            out += [Table(cols, rows, title=title) for title, rows, cols in sections if rows]
+        return out
+
+    # CSV is one row: the nested lists stay out, the balance is its number
+    keys = [k for k in card if k not in ("follow_ups", "milestones", "touchpoints", "referrals")]
+    return Report(card, blocks, csv=(keys, [{**card, "referral_balance": balance["balance"]}]))

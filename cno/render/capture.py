@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from cno.render import Col, emit
+from cno.render import Col, Listing
 
 COLS = [
-    Col("id", "id", lambda v: "" if v is None else str(v), "right"),
-    Col("on", "on"),
+    Col("id", "id", lambda v: "" if v is None else str(v), "right", role="id"),
+    Col("on", "on", role="date"),
     Col("names", "with"),
-    Col("via", "via"),
+    Col("via", "via", role="status"),
     Col("minutes", "min", justify="right"),
-    Col("direction", "dir"),
-    Col("note", "note"),
+    Col("direction", "dir", role="status"),
+    Col("note", "note", role="note"),
 ]
 
 
-def touchpoints(rows: list[dict], fmt: str, *, dry_run: bool) -> None:
+def touchpoints(rows: list[dict], *, dry_run: bool) -> Listing:
     cols = COLS[1:] if dry_run else COLS
     title = "Would log" if dry_run else "Logged"
-    emit(rows, fmt, cols, title=title, empty="nothing new to capture")
+    return Listing(rows, cols, title=title, empty="nothing new to capture")
 
 
 def summary(counts, logged: int, *, dry_run: bool) -> str:

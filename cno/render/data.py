@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
-from cno.render import Col, clean, emit, to_json, write
+from cno.render import Col, Listing, Report, clean
 
 IMPORT_COLS = [
-    Col("action", "action"),
-    Col("id", "id", justify="right"),
+    Col("action", "action", role="status"),
+    Col("id", "id", justify="right", role="id"),
     Col("name", "name"),
     Col("line", "line", justify="right"),
-    Col("fields", "fields"),
+    Col("fields", "fields", role="note"),
 ]
 
 
-def import_plan(rows: list[dict], fmt: str) -> None:
+def import_plan(rows: list[dict]) -> Listing:
     """What an import would do: one row per record."""
-    emit(rows, fmt, IMPORT_COLS, title="Import (dry run: nothing written)", empty="nothing to import")
+    return Listing(rows, IMPORT_COLS, title="Import (dry run: nothing written)", empty="nothing to import")
+
+
+MATCH_STYLE = "bold red"  # as grep shows a match
+
+
+def _matched(row: dict) -> list[tuple[str, str | None]]:
+    """The snippet as pieces, the matched words styled: colour at a terminal, `**` in md, nothing elsewhere."""
+    text, pieces, pos = row["snippet_text"], [], 0
+    for start, end in row["snippet_matches"]:
+        pieces += [(text[pos:start], None), (text[start:end], MATCH_STYLE)]
+        pos = end
+    return [*pieces, (text[pos:], None)]
 
 
 SEARCH_COLS = [
-    Col("kind", "kind"),
-    Col("id", "id", justify="right"),
+    Col("kind", "kind", role="status"),
+    Col("id", "id", justify="right", role="id"),
     Col("names", "who"),
-    Col("date", "date"),
-    Col("snippet", "match"),
+    Col("date", "date", role="date"),
+    Col("snippet_text", "match", role="note", spans=_matched),
 ]
+# CSV holds the snippet as text, without markers (JSON keeps `**` in
+# `snippet` and adds `snippet_text` and `snippet_matches`).
+SEARCH_KEYS = ["kind", "id", "contact_ids", "names", "date", "snippet"]
 
 
-def search_results(rows: list[dict], fmt: str, text: str) -> None:
-    emit(rows, fmt, SEARCH_COLS, empty=f"nothing matches {text!r}")
+def search_results(rows: list[dict], text: str) -> Listing:
+    return Listing(
+        rows, SEARCH_COLS, keys=SEARCH_KEYS, empty=f"nothing matches {text!r}",
+        csv_row=lambda r: {**r, "snippet": r["snippet_text"]},
+    )  # fmt: skip
 
 
 def _dot_string(text: str) -> str:
@@ -44,10 +62,7 @@ _EDGE_STYLE = {
 }
 
 
-def graph(net: dict, fmt: str) -> None:
-    if fmt == "json":
-        write(to_json(net))
-        return
+def _dot(net: dict) -> str:
     lines = [
         "digraph cno {",
         "  rankdir=LR;",
@@ -60,4 +75,9 @@ def graph(net: dict, fmt: str) -> None:
         label = e["kind"] + (f" ×{e['count']}" if e["count"] > 1 else "")
         lines.append(f"  {_dot_string(e['source'])} -> {_dot_string(e['target'])} [label={_dot_string(label)}, {_EDGE_STYLE[e['kind']]}];")
     lines.append("}")
-    write("\n".join(lines))
+    return "\n".join(lines)
+
+
+def graph(net: dict) -> Report:
+    """The network as Graphviz DOT, or as JSON."""
+    return Report(net, blocks=None, other={"dot": lambda: _dot(net)})

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 
 from cno.goals import status
-from cno.render import Col, console, emit, md_table, plain_table, print_rich, visible, write
+from cno.render import Col, Listing, Table, console, rich_table
 
 BAR_WIDTH = 10
 # The pinned `goals` keys first (SPEC "Output"), then what cno adds.
@@ -67,71 +67,50 @@ def _shown(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _rich_bar(row: dict):
+    from rich.progress_bar import ProgressBar
+
+    return ProgressBar(total=row["target"], completed=row["value"], width=BAR_WIDTH)
+
+
+# At a colour terminal the bar is Rich's ProgressBar; without colour Rich
+# draws only the completed part of its bar, so a colourless table (a pipe,
+# cron mail, NO_COLOR) keeps the text bar. At a narrow terminal the bar is the
+# first to go: the percentage says the same.
 PROGRESS_COLS = [
-    Col("id", "id", justify="right"),
+    Col("id", "id", justify="right", role="id"),
     Col("title", "goal"),
     Col("measures", "metric"),
-    Col("label", "period"),
-    Col("progress", "progress", justify="right"),
-    Col("bar", "bar"),
+    Col("label", "period", role="date"),
+    Col("progress", "progress", justify="right", short="done"),
+    Col("bar", "bar", role="status", optional=True, rich=_rich_bar),
     Col("percent", "%", lambda v: f"{v}%", "right"),
-    Col("pace", "pace", style=_pace_style),
+    Col("pace", "pace", style=_pace_style, role="status"),
 ]
 
 
-def progress(rows: list[dict], fmt: str, today: date) -> None:
-    title = f"Goals as of {today.isoformat()}"
+def progress(rows: list[dict], today: date) -> Listing:
     empty = "no goals yet — add one with: cno goal add 'CNO time budget' --metric minutes --target 150"
-    if fmt in ("json", "csv") or not rows:
-        emit(rows, fmt, PROGRESS_COLS, keys=PROGRESS_KEYS, empty=empty)
-    elif fmt == "plain":
-        write(plain_table(_shown(rows), PROGRESS_COLS, title=title))
-    elif fmt == "md":
-        write(md_table(_shown(rows), PROGRESS_COLS, title=title))
-    else:
-        print_rich(_rich_progress(_shown(rows), title))
+    return Listing(rows, PROGRESS_COLS, title=f"Goals as of {today.isoformat()}", keys=PROGRESS_KEYS, empty=empty, shown=_shown)
 
 
 def _rich_progress(rows: list[dict], title: str):
-    """A Rich table whose bar column is Rich's ProgressBar where colour shows it.
-
-    Without colour Rich draws only the completed part of its bar, so a
-    colourless table (a pipe, cron mail, NO_COLOR) keeps the text bar.
-    """
-    from rich import box
-    from rich.progress_bar import ProgressBar
-    from rich.table import Table
-    from rich.text import Text
-
+    """The goals as one Rich table, with Rich's bar where colour shows it (for Rich-composing callers)."""
     out = console(sys.stdout)
-    coloured = out.color_system is not None and not out.no_color
-    t = Table(
-        title=Text(visible(title), style="bold"), box=box.SIMPLE_HEAD, header_style="bold", title_justify="left"
-    )
-    for c in PROGRESS_COLS:
-        t.add_column(c.header, justify=c.justify, width=BAR_WIDTH if c.key == "bar" else None)
-    for r in rows:
-        cells = []
-        for c in PROGRESS_COLS:
-            if c.key == "bar" and coloured:
-                cells.append(ProgressBar(total=r["target"], completed=r["value"], width=BAR_WIDTH))
-            else:
-                cells.append(Text(visible(c.text(r)), style=(c.style(r) if c.style else None) or ""))
-        t.add_row(*cells)
-    return t
+    return rich_table(Table(PROGRESS_COLS, rows, title=title), out.color_system is not None and not out.no_color)
 
 
 GOAL_COLS = [
-    Col("id", "id", justify="right"),
+    Col("id", "id", justify="right", role="id"),
     Col("title", "goal"),
     Col("metric", "metric"),
     Col("target", "target", justify="right"),
-    Col("period", "per"),
+    Col("period", "per", role="status"),
     Col("tag", "tag"),
-    Col("tier", "tier"),
-    Col("created_on", "created"),
+    Col("tier", "tier", role="tier"),
+    Col("created_on", "created", role="date"),
 ]
 
 
-def goal_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, GOAL_COLS, empty="no goals yet — add one with: cno goal add TITLE --metric M --target N")
+def goal_list(rows: list[dict]) -> Listing:
+    return Listing(rows, GOAL_COLS, empty="no goals yet — add one with: cno goal add TITLE --metric M --target N")

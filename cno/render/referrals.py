@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from cno.render import Col, emit, md_escape, md_table, plain_table, print_rich, rich_table, visible, write
+from cno.render import Col, Listing
 
 
 def money(v) -> str:
@@ -24,35 +24,35 @@ def _balance_style(row: dict) -> str | None:
 
 
 REFERRAL_COLS = [
-    Col("id", "id", justify="right"),
-    Col("on", "on"),
-    Col("direction", "dir"),
+    Col("id", "id", justify="right", role="id"),
+    Col("on", "on", role="date"),
+    Col("direction", "dir", role="status"),
     Col("name", "contact"),
-    Col("kind", "kind"),
+    Col("kind", "kind", role="status"),
     Col("prospect", "for"),
     Col("value", "value", money, "right"),
-    Col("status", "status"),
+    Col("status", "status", role="status"),
     Col("closed_value", "closed", money, "right"),
-    Col("closed_on", "closed on"),
-    Col("note", "note"),
+    Col("closed_on", "closed on", role="date"),
+    Col("note", "note", role="note"),
 ]
 # On a contact's card the contact is implied.
 CARD_COLS = [c for c in REFERRAL_COLS if c.key != "name"]
 
 REPORT_COLS = [
-    Col("contact_id", "id", justify="right"),
+    Col("contact_id", "id", justify="right", role="id"),
     Col("name", "contact", style=lambda r: "bold" if r.get("contact_id") is None else None),
     Col("given", "given", justify="right"),
-    Col("received", "received", justify="right"),
+    Col("received", "received", justify="right", short="recv"),
     Col("intros", "intros", justify="right"),
     Col("won_value_given", "won given", money, "right"),
-    Col("won_value_received", "won received", money, "right"),
-    Col("balance", "balance", signed, "right", _balance_style),
+    Col("won_value_received", "won received", money, "right", short="won recv"),
+    Col("balance", "balance", signed, "right", _balance_style, short="bal"),
 ]
 
 
-def referral_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, REFERRAL_COLS, empty="no referrals")
+def referral_list(rows: list[dict]) -> Listing:
+    return Listing(rows, REFERRAL_COLS, empty="no referrals")
 
 
 def ratio_text(totals: dict) -> str:
@@ -90,22 +90,17 @@ def _totals_row(rows: list[dict]) -> dict:
     return {"contact_id": None, "name": "total", **{k: sum(r[k] for r in rows) for k in keys}}
 
 
-def report(rows: list[dict], totals: dict, fmt: str, *, window: str) -> None:
+def report(rows: list[dict], totals: dict | None, *, window: str) -> Listing:
     """`cno referrals`: JSON/CSV hold exactly the rows; the other formats add a totals row and the ratio."""
-    title = f"Givers Gain ledger, {window}"
-    if fmt in ("json", "csv") or not rows:
-        emit(rows, fmt, REPORT_COLS, title=title, empty=f"no referrals or introductions ({window})")
-        return
+    if totals is None:  # no journal yet
+        return Listing([], REPORT_COLS, title=f"Givers Gain ledger, {window}", empty=f"no referrals or introductions ({window})")
     caption = ratio_text(totals)
     if totals["contacts"] > len(rows):
         caption += f"; top {len(rows)} of {totals['contacts']} contacts"
-    shown = [*rows, _totals_row(rows)]
-    if fmt == "plain":
-        write(plain_table(shown, REPORT_COLS, title=title) + "\n" + visible(caption))
-    elif fmt == "md":
-        write(md_table(shown, REPORT_COLS, title=title) + "\n" + md_escape(caption))
-    else:
-        print_rich(rich_table(shown, REPORT_COLS, title=title, caption=caption))
+    return Listing(
+        rows, REPORT_COLS, title=f"Givers Gain ledger, {window}", caption=caption,
+        empty=f"no referrals or introductions ({window})", shown=lambda rows: [*rows, _totals_row(rows)],
+    )  # fmt: skip
 
 
 def balance_text(b: dict) -> str:

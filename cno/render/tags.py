@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cno.render import Col, emit
+from cno.render import Col, Listing
 
 TAG_KEYS = ["tag", "contacts", "touchpoints"]
 TAG_COLS = [
@@ -12,5 +12,5 @@ TAG_COLS = [
 ]
 
 
-def tag_list(rows: list[dict], fmt: str) -> None:
-    emit(rows, fmt, TAG_COLS, title="Tags", keys=TAG_KEYS, empty="no tags yet — add one with: cno edit REF --tag T")
+def tag_list(rows: list[dict]) -> Listing:
+    return Listing(rows, TAG_COLS, title="Tags", keys=TAG_KEYS, empty="no tags yet — add one with: cno edit REF --tag T")
