@@ -144,7 +144,11 @@ def end(conn: sqlite3.Connection, change_id: int) -> bool:
     """
     conn.execute("UPDATE _cno_history SET current = NULL")
     rows, summary = _summarise(conn, change_id)
-    if rows == 0:
+    if rows == 0 or _only_caches(conn, change_id):
+        # A re-run of capture that logged nothing but noted a file's new size
+        # is no change (README "Made a mistake?"): its cache rows stay written
+        # and leave the log. An older cache row only makes capture read more.
+        conn.execute("DELETE FROM _cno_undo WHERE change_id = ?", (change_id,))
         conn.execute("DELETE FROM _cno_changes WHERE id = ?", (change_id,))
         # no gap in the numbering for a command that changed nothing
         conn.execute("UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = '_cno_changes' AND seq = ?", (change_id,))
@@ -158,6 +162,16 @@ def end(conn: sqlite3.Connection, change_id: int) -> bool:
         conn.execute("DELETE FROM _cno_undo WHERE change_id IN (?, ?)", (cid, -cid))
         conn.execute("DELETE FROM _cno_changes WHERE id = ?", (cid,))
     return True
+
+
+CACHES = ("capture_files",)  # what a change may carry but never is by itself
+
+
+def _only_caches(conn: sqlite3.Connection, change_id: int) -> bool:
+    marks = ", ".join("?" * len(CACHES))
+    return conn.execute(
+        f"SELECT NOT EXISTS (SELECT 1 FROM _cno_undo WHERE change_id = ? AND tbl NOT IN ({marks}))", (change_id, *CACHES)
+    ).fetchone()[0] == 1
 
 
 def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:

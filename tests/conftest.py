@@ -80,3 +80,11 @@ def refused(*args: str, journal: Path, contains: str, code: int = 2, input: str 
     assert r.stdout == ""
     assert snapshot(journal) == before
     return r
+
+
+def linkedin_file(path: Path, n: int) -> Path:
+    """A LinkedIn Connections.csv of n people, preamble and all: a big import to kill or undo."""
+    rows = [f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Company {i % 97},Role,26 Jul 2025" for i in range(n)]
+    path.write_text("Notes:\n\"preamble\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                    + "\n".join(rows) + "\n")  # fmt: skip
+    return path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cno, ok, refused
+from tests.conftest import ok, refused
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cno import db
-from tests.conftest import cno, ok, snapshot
+from tests.conftest import cno, linkedin_file, ok, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,10 +263,7 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(tmp_path):
     journal = tmp_path / "j.db"
     env = _env(journal)
     subprocess.run([sys.executable, "-m", "cno", "add", "Existing Person"], env=env, check=True, capture_output=True)
-    big = tmp_path / "Connections.csv"
-    rows = [f"First{i},Last{i},https://www.linkedin.com/in/p{i},,Company {i % 97},Role,26 Jul 2025" for i in range(20_000)]
-    big.write_text("Notes:\n\"preamble\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-                   + "\n".join(rows) + "\n")  # fmt: skip
+    big = linkedin_file(tmp_path / "Connections.csv", 20_000)
     wal = Path(f"{journal}-wal")
     p = subprocess.Popen([sys.executable, "-m", "cno", "import", "linkedin", str(big)], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
