@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cno.render import clean, csv_cell
+from cno.render import _JSON_UNSAFE, clean, csv_cell, to_json
 from tests.conftest import ok
 
 HOSTILE = "[red]x[/red] \x1b[31mred\x1b]8;;http://evil\x07 \x9b2J"
@@ -107,3 +110,20 @@ def test_nothing_to_say_means_no_output_off_a_terminal():
     for argv in (["due"], ["due", "-f", "plain"], ["history"], ["milestone", "list"], ["review", "--quiet-if-empty"]):
         r = ok(*argv)
         assert (r.stdout, r.stderr) == ("", ""), argv
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_json_output_is_the_text_json_dumps_writes(obj):
+    assert to_json(obj) == _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def test_json_output_of_keys_that_are_not_text_is_still_json():
+    assert json.loads(to_json({1: "a", None: [True]})) == {"1": "a", "null": [True]}

@@ -50,13 +50,17 @@ class Component:
     _parsed: dict[str, list[Prop]] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> Prop | None:
-        found = self.all(name)
-        return found[0] if found else None
+        if name not in self.props:  # most names asked for are absent: no list to build
+            return None
+        return self.all(name)[0]
 
-    def all(self, name: str) -> list[Prop]:
+    def all(self, name: str) -> list[Prop] | tuple[()]:
         parsed = self._parsed.get(name)
         if parsed is None:
-            parsed = self._parsed[name] = [parse_prop(name, rest, line) for rest, line in self.props.get(name, ())]
+            raw = self.props.get(name)
+            if raw is None:
+                return ()
+            parsed = self._parsed[name] = [parse_prop(name, rest, line) for rest, line in raw]
         return parsed
 
     def text(self, name: str) -> str | None:
