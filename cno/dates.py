@@ -67,7 +67,6 @@ UNITS = {
     "y": "y", "yr": "y", "yrs": "y", "year": "y", "years": "y",
 }  # fmt: skip
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
     if (m := _REL_RE.match(s)) and (unit := UNITS.get(m.group(3))):
         if bool(m.group(1)) == bool(m.group(4)):
             return None  # needs exactly one of "in N units" / "N units ago"
-        if m.group(2) == "a" and m.group(3) not in UNIT_WORDS.values():
+        if m.group(2) == "a" and m.group(3) not in ("day", "week", "month", "year"):
             return None  # "a week ago", not "a weeks ago" or "a w ago"
         n = 1 if m.group(2) == "a" else int(m.group(2))
         return _shift_or_none(today, n if m.group(1) else -n, unit)

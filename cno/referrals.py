@@ -376,7 +376,6 @@ def list_referrals(
     open_only: bool = False,
     since: date | None = None,
     contact_id: int | None = None,
-    direction: str | None = None,
 ) -> list[dict]:
     """Referrals, newest first (on or before today)."""
     where, args = ["r.on_date <= ?"], [today.isoformat()]
@@ -388,11 +387,6 @@ def list_referrals(
         args.append(since.isoformat())
     if open_only:
         where.append("r.status = 'open'")
-    if direction is not None:
-        if direction not in DIRECTIONS:
-            raise CnoError(f"unknown direction {direction!r} — use given or received")
-        where.append("r.direction = ?")
-        args.append(direction)
     return _rows(conn, " AND ".join(where), args)
 
 
@@ -527,22 +521,6 @@ def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], di
     totals = {"contacts": n, "given": given, "received": received, "intros": intros, "introduced": introduced,
               "won_value_given": amount(won_given), "won_value_received": amount(won_received)}  # fmt: skip
     return rows, totals
-
-
-def referral_report(
-    conn: sqlite3.Connection,
-    today: date,
-    since: date | None = None,
-    until: date | None = None,
-    top: int | None = None,
-) -> list[dict]:
-    """Per contact with activity in the window: the pinned `referrals` JSON keys.
-
-    A referral counts in the window of the day it was passed, its won value
-    with it; `balance = given + intros − received`. Ranked by total activity,
-    ties by name.
-    """
-    return ledger(conn, today, since, until, top)[0]
 
 
 def givers_gain_ratio(given: int, received: int) -> float | None:
