@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from cno.errors import DateError
+from cno.errors import CnoError, DateError
 
 DATE_EXAMPLE = "2026-11-03, 'Nov 3', 'yesterday', 'last friday', '3d ago' or '+2w'"
 DURATION_EXAMPLE = "10d, 2w, 3m, 1y or a number of days"
@@ -388,6 +388,12 @@ def parse_since(text: str, today: date) -> date:
 
 def day_of(when: date | datetime) -> date:
     return when.date() if isinstance(when, datetime) else when
+
+
+def check_not_future(when: date | datetime, today: date, what: str, verb: str = "be") -> None:
+    """Refuse a day after today: what happened can't be in the future (README "Dates and durations")."""
+    if day_of(when) > today:
+        raise CnoError(f"{what} can't {verb} in the future ({iso(when)}); today is {today.isoformat()}")
 
 
 def iso(when: date | datetime | None) -> str | None:

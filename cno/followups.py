@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from cno.dates import Duration, parse_duration
+from cno.db import in_chunks
 from cno.errors import CnoError, JournalError
 from cno.settings import TIER_CADENCE_DEFAULTS
 
@@ -111,7 +112,7 @@ def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, 
         wanted = set(ids)
         yield from ((cid, values) for cid, values in _computed(conn, settings, None) if cid in wanted)
         return
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+    for chunk, _marks in in_chunks(ids):
         yield from _computed(conn, settings, chunk)
 
 
@@ -244,11 +245,10 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
     where = f" AND {{col}} IN ({','.join('?' * len(ids))})" if ids is not None else ""
     args = ids or []
     out: dict[int, list] = {}
+    from cno.referrals import LEDGER_SUMS
+
     for cid, given, received, won_given, won_received in conn.execute(
-        "SELECT contact_id, sum(direction = 'given'), sum(direction = 'received'),"
-        " sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END),"
-        " sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END)"
-        " FROM referrals WHERE 1" + where.format(col="contact_id") + " GROUP BY contact_id",
+        f"SELECT contact_id, {LEDGER_SUMS} FROM referrals WHERE 1" + where.format(col="contact_id") + " GROUP BY contact_id",
         args,
     ):
         out[cid] = [given, received, 0, float(won_given), float(won_received)]
