@@ -12,6 +12,7 @@ from datetime import date, datetime
 from cno import followups, scoring
 from cno.bulk import insert_rows, next_id
 from cno.dates import day_of, parse_birthday, parse_duration, parse_past
+from cno.db import in_chunks
 from cno.errors import CnoError
 from cno.refs import name_key
 from cno.settings import normalise_tag
@@ -416,8 +417,7 @@ def merge_contacts(conn: sqlite3.Connection, src: sqlite3.Row, dst: sqlite3.Row)
 
 def _lists_for(conn, ids: list[int]) -> dict[int, dict[str, list[str]]]:
     out = {i: {"emails": [], "phones": [], "tags": []} for i in ids}
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(ids):
         for cid, v in conn.execute(f"SELECT contact_id, email FROM contact_emails WHERE contact_id IN ({marks}) ORDER BY position", chunk):
             out[cid]["emails"].append(v)
         for cid, v in conn.execute(f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks}) ORDER BY position", chunk):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from cno.errors import DateError
+from cno.errors import CnoError, DateError
 
 DATE_EXAMPLE = "2026-11-03, 'Nov 3', 'yesterday', 'last friday', '3d ago' or '+2w'"
 DURATION_EXAMPLE = "10d, 2w, 3m, 1y or a number of days"
@@ -67,7 +67,6 @@ UNITS = {
     "y": "y", "yr": "y", "yrs": "y", "year": "y", "years": "y",
 }  # fmt: skip
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ def _parse(s: str, today: date, future: bool) -> date | datetime | None:
     if (m := _REL_RE.match(s)) and (unit := UNITS.get(m.group(3))):
         if bool(m.group(1)) == bool(m.group(4)):
             return None  # needs exactly one of "in N units" / "N units ago"
-        if m.group(2) == "a" and m.group(3) not in UNIT_WORDS.values():
+        if m.group(2) == "a" and m.group(3) not in ("day", "week", "month", "year"):
             return None  # "a week ago", not "a weeks ago" or "a w ago"
         n = 1 if m.group(2) == "a" else int(m.group(2))
         return _shift_or_none(today, n if m.group(1) else -n, unit)
@@ -389,6 +388,12 @@ def parse_since(text: str, today: date) -> date:
 
 def day_of(when: date | datetime) -> date:
     return when.date() if isinstance(when, datetime) else when
+
+
+def check_not_future(when: date | datetime, today: date, what: str, verb: str = "be") -> None:
+    """Refuse a day after today: what happened can't be in the future (README "Dates and durations")."""
+    if day_of(when) > today:
+        raise CnoError(f"{what} can't {verb} in the future ({iso(when)}); today is {today.isoformat()}")
 
 
 def iso(when: date | datetime | None) -> str | None:

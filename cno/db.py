@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -380,6 +381,26 @@ def scratch_copy(journal: Journal | None) -> Journal:
     mem.execute("PRAGMA foreign_keys = ON")
     mem.row_factory = sqlite3.Row
     return Journal(journal.path, mem, copy=False)
+
+
+# Host parameters per `IN (…)`: well under the 999 of older SQLite builds.
+IN_CHUNK = 500
+# What joins a row's list (e-mails, tags, people) in one SQL value:
+# `group_concat(x, char(31))`. No one types the unit separator.
+LIST_SEP = "\x1f"
+
+
+def in_chunks(ids) -> Iterator[tuple[list, str]]:
+    """`ids` in runs of IN_CHUNK, each with its `?,?,…` for an `IN (…)`."""
+    ids = list(ids)
+    for i in range(0, len(ids), IN_CHUNK):
+        chunk = ids[i : i + IN_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def split_list(value: str | None) -> list[str]:
+    """A list joined with LIST_SEP back into its items; NULL is the empty list."""
+    return value.split(LIST_SEP) if value else []
 
 
 def record_tables(conn: sqlite3.Connection) -> list[str]:

@@ -24,6 +24,8 @@ import unicodedata
 from collections import defaultdict
 from itertools import combinations
 
+from cno.db import in_chunks
+
 # Points per reason; a pair's score is their sum (higher = more likely the
 # same person). A shared address or profile is near-proof; a phone can be a
 # shared landline or switchboard; a name counts only beside an identifier or
@@ -298,8 +300,7 @@ def _keep_rank(conn, cards: dict[int, _Card], ids: set[int]) -> dict[int, tuple]
     touches: dict[int, int] = defaultdict(int)
     details: dict[int, int] = defaultdict(int)
     ordered = sorted(ids)
-    for chunk in (ordered[k : k + 500] for k in range(0, len(ordered), 500)):
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(ordered):
         for cid, n in conn.execute(
             f"SELECT contact_id, count(*) FROM touchpoint_contacts WHERE contact_id IN ({marks}) GROUP BY contact_id", chunk
         ):

@@ -16,7 +16,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from cno import maintained
 from cno.dates import Duration, parse_duration
+from cno.db import in_chunks
 from cno.errors import CnoError, JournalError
 from cno.settings import TIER_CADENCE_DEFAULTS
 
@@ -59,30 +61,8 @@ def compute_next_due(created_on, last_touch_on, snoozed_until, cadence: Duration
     return cadence.after(base).isoformat()
 
 
-# What refresh keeps on every contact row, in the order `computed` gives it,
-# and the kind of value each holds. refresh stores exactly these and `cno db
-# check` recomputes and compares them (README "Your data"), so a maintained
-# column is declared here and computed in `_maintained`, nowhere else.
-MAINTAINED = {
-    "last_touch_on": "date",  # the day of its latest touchpoint
-    "prior_touches": "int",  # its touchpoints in the year up to that day
-    "cadence_days": "int",  # its effective cadence in days (a month counts 30)
-    "next_due_on": "date",  # last touch (never touched: created) + cadence, or the snooze
-    "snoozed_until": "date",  # kept until a touchpoint logged after the snooze, dated on or after snoozed_on
-    "snoozed_on": "date",
-    "snoozed_after": "int",  # the newest touchpoint id when the snooze was made
-    "strength_raw": "real",  # its touchpoints' then its referrals' contributions (cno.scoring)
-    "ref_given": "int",  # the all-time referral ledger
-    "ref_received": "int",
-    "intros": "int",  # touchpoints with intro set
-    "won_given": "real",
-    "won_received": "real",
-}
-_UPDATE = "UPDATE contacts SET " + ", ".join(f"{c} = ?" for c in MAINTAINED) + " WHERE id = ?"
-
-
 def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
-    """Recompute and store the maintained columns (MAINTAINED) of these
+    """Recompute and store the maintained columns (cno.maintained) of these
     contacts (None: all of them).
 
     A touchpoint dated on or after the day of a snooze ends that snooze.
@@ -91,7 +71,7 @@ def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
 
 
 def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, tuple | None]]:
-    """(contact id, its MAINTAINED values) for these contacts (None: all of
+    """(contact id, its maintained values) for these contacts (None: all of
     them), in id order, as refresh would store them; it writes nothing.
 
     The values are None for a contact whose history can't be read (a day
@@ -111,7 +91,7 @@ def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, 
         wanted = set(ids)
         yield from ((cid, values) for cid, values in _computed(conn, settings, None) if cid in wanted)
         return
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+    for chunk, _marks in in_chunks(ids):
         yield from _computed(conn, settings, chunk)
 
 
@@ -213,7 +193,7 @@ def _year_before(day) -> str:
 
 
 def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings, *, ended: bool) -> tuple | None:
-    """A contact's MAINTAINED values from its row and history; None when they can't be read.
+    """A contact's maintained values from its row and history; None when they can't be read.
 
     `ended`: a touchpoint logged after the contact's snooze, dated on or after
     its day, has ended it.
@@ -228,15 +208,10 @@ def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings, 
         due = compute_next_due(created_on, last, snoozed_until, cadence)
     except (CnoError, TypeError, ValueError):
         return None
-    given, received, intros, won_given, won_received = ledger
-    values = {
-        "last_touch_on": last, "prior_touches": prior, "cadence_days": cadence.days if cadence else None,
-        "next_due_on": due, "snoozed_until": snoozed_until, "snoozed_on": snoozed_on, "snoozed_after": snoozed_after,
-        "strength_raw": raw,
-        "ref_given": given, "ref_received": received, "intros": intros,
-        "won_given": won_given, "won_received": won_received,
-    }  # fmt: skip
-    return tuple(values[c] for c in MAINTAINED)
+    return maintained.values(maintained.Facts(
+        last_touch=last, prior=prior, cadence_days=cadence.days if cadence else None, due=due,
+        snooze=(snoozed_until, snoozed_on, snoozed_after), raw=raw, ledger=ledger,
+    ))  # fmt: skip
 
 
 def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple]:
@@ -244,11 +219,10 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
     where = f" AND {{col}} IN ({','.join('?' * len(ids))})" if ids is not None else ""
     args = ids or []
     out: dict[int, list] = {}
+    from cno.referrals import LEDGER_SUMS
+
     for cid, given, received, won_given, won_received in conn.execute(
-        "SELECT contact_id, sum(direction = 'given'), sum(direction = 'received'),"
-        " sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END),"
-        " sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END)"
-        " FROM referrals WHERE 1" + where.format(col="contact_id") + " GROUP BY contact_id",
+        f"SELECT contact_id, {LEDGER_SUMS} FROM referrals WHERE 1" + where.format(col="contact_id") + " GROUP BY contact_id",
         args,
     ):
         out[cid] = [given, received, 0, float(won_given), float(won_received)]
@@ -268,7 +242,7 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
 
 
 def _store(conn: sqlite3.Connection, values) -> None:
-    """Write each (contact id, MAINTAINED values); a contact whose history
+    """Write each (contact id, maintained values); a contact whose history
     can't be read stops the command (exit 3) rather than storing a guess."""
     rows = []
     for cid, v in values:
@@ -277,7 +251,7 @@ def _store(conn: sqlite3.Connection, values) -> None:
                 f"contact #{cid}: its history holds a day or a cadence that can't be read — 'cno db check' lists it"
             )
         rows.append((*v, cid))
-    conn.executemany(_UPDATE, rows)
+    conn.executemany("UPDATE contacts SET " + ", ".join(f"{c} = ?" for c in maintained.CONTACTS) + " WHERE id = ?", rows)
 
 
 # -- follow-ups ---------------------------------------------------------------

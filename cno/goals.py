@@ -16,6 +16,7 @@ import uuid
 from datetime import date, timedelta
 
 from cno.contacts import parse_tier
+from cno.db import split_list
 from cno.errors import CnoError
 from cno.settings import normalise_tag
 
@@ -424,7 +425,7 @@ def engagement_rate(conn: sqlite3.Connection, today: date) -> float | None:
         if r["last_touch_on"] is None:
             continue
         # tier A always has a cadence (its default is 30d), so there is one
-        cadence = effective_cadence(r["every"], r["tier"], r["tags"].split("\x1f") if r["tags"] else [], settings)
+        cadence = effective_cadence(r["every"], r["tier"], split_list(r["tags"]), settings)
         if cadence.after(date.fromisoformat(r["last_touch_on"])) >= today:
             engaged += 1
     return engaged / len(rows)

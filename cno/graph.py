@@ -13,6 +13,8 @@ import sqlite3
 from collections import Counter
 from itertools import combinations
 
+from cno.db import in_chunks
+
 ME = "me"
 
 
@@ -41,8 +43,8 @@ def network(conn: sqlite3.Connection) -> dict:
     used = {n for s, t, _ in edges for n in (s, t)}
     ids = sorted(int(n[1:]) for n in used if n != ME)
     names = {}
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for cid, name in conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+    for chunk, marks in in_chunks(ids):
+        for cid, name in conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({marks})", chunk):
             names[cid] = name
     nodes = ([{"id": ME, "contact_id": None, "name": "me"}] if ME in used else []) + [
         {"id": _node(cid), "contact_id": cid, "name": names[cid]} for cid in sorted(ids, key=lambda i: (names[i].casefold(), i))

@@ -176,7 +176,7 @@ def _only_caches(conn: sqlite3.Connection, change_id: int) -> bool:
 
 def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:
     """(rows written, what the change did in words) from its log."""
-    from cno.followups import MAINTAINED
+    from cno.maintained import CONTACTS as MAINTAINED
 
     rows = conn.execute(
         "SELECT count(*) FROM (SELECT DISTINCT tbl, rid FROM _cno_undo WHERE change_id = ?)", (change_id,)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from cno import db, followups
+from cno import db, followups, maintained
 from cno.errors import CnoError, JournalError
 
 FTS_TABLES = ("contacts_fts", "touchpoints_fts", "referrals_fts")
@@ -43,11 +43,11 @@ _FORMS = {
     " OR {c} GLOB '--[0-9][0-9]-[0-9][0-9]' AND '2000' || substr({c}, 2) = date(julianday('2000' || substr({c}, 2))))",
 }  # fmt: skip
 # The date columns of each table and their form (README "Your data"); the
-# maintained ones of contacts come from followups.MAINTAINED.
+# maintained ones of contacts come from cno.maintained.
 DATES: dict[str, dict[str, str]] = {
     "contacts": {
         "birthday": "birthday", "met_on": "day", "created_on": "day",
-        **{c: "computed" for c, kind in followups.MAINTAINED.items() if kind == "date"},
+        **{c: "computed" for c, col in maintained.CONTACTS.items() if col.kind == "date"},
     },
     "touchpoints": {"happened_at": "moment", "happened_on": "day", "created_on": "day"},
     "touchpoint_contacts": {"happened_on": "day"},
@@ -60,9 +60,6 @@ DATES: dict[str, dict[str, str]] = {
 }  # fmt: skip
 # Every record's `uid` is a UUID (README "Your data").
 _UUID = "-".join("[0-9a-fA-F]" * n for n in (8, 4, 4, 4, 12))
-# Columns copied from a row of another table so a read needs no join:
-# (table, column, table copied from, the column pointing at its id).
-COPIED = (("touchpoint_contacts", "happened_on", "touchpoints", "touchpoint_id"),)
 # A whole check prints at most this many lines, then how many more it found.
 _LIMIT = 20
 
@@ -251,7 +248,7 @@ def _suspect(table: str, col: str, declared: str) -> str:
         return f"{c} IS NOT NULL AND NOT coalesce({_FORMS[form].format(c=c)}, 0)"
     if col == "uid":
         return f"{c} IS NOT NULL AND NOT (typeof({c}) = 'text' AND {c} GLOB '{_UUID}')"
-    kind = followups.MAINTAINED.get(col) if table == "contacts" else None
+    kind = maintained.kind(table, col)
     if kind == "int":
         return f"{c} IS NOT NULL AND typeof({c}) <> 'integer'"
     if kind == "real":
@@ -283,7 +280,7 @@ def _why(table: str, col: str, value: bytes | str) -> str | None:
         return "is not a date"
     if col == "uid":
         return "is not a UUID"
-    kind = followups.MAINTAINED.get(col) if table == "contacts" else None
+    kind = maintained.kind(table, col)
     if kind:
         return f"is not {'a whole' if kind == 'int' else 'a finite'} number"
     return None  # text outside ASCII, and fine
@@ -291,7 +288,7 @@ def _why(table: str, col: str, value: bytes | str) -> str | None:
 
 def _copies(conn: sqlite3.Connection) -> Iterator[str]:
     """Every copied column equals the column it is copied from."""
-    for table, col, source, ref in COPIED:
+    for table, col, source, ref in maintained.COPIED:
         for rowid, ident, stored, expected in conn.execute(
             f"SELECT x.rowid, x.{ref}, x.{col}, s.{col} FROM {_q(table)} x JOIN {_q(source)} s ON s.id = x.{ref}"
             f" WHERE x.{col} IS NOT s.{col} ORDER BY x.rowid"
@@ -355,7 +352,7 @@ def _maintained(conn: sqlite3.Connection) -> Iterator[str]:
     contact's terms in one fixed order on every path, so a stored sum that
     refresh wrote is equal to the last bit, and any difference is drift.
     """
-    cols = list(followups.MAINTAINED)
+    cols = list(maintained.CONTACTS)
     stored = {r[0]: r[1:] for r in conn.execute(f"SELECT id, {', '.join(cols)} FROM contacts")}
     try:
         fresh = list(followups.computed(conn))

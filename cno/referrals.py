@@ -18,12 +18,27 @@ from datetime import date
 
 from cno import followups, touchpoints
 from cno.bulk import insert_rows, next_id
-from cno.dates import day_of
+from cno.dates import check_not_future, day_of
 from cno.errors import CnoError
 from cno.refs import Ambiguous, name_key
 
 DIRECTIONS = ("given", "received")
 CLEARABLE = ("for", "value", "note")
+
+# The ledger over referral rows (README "The Givers Gain ledger"): how many
+# were given and received, and the won value of each side. Every ledger —
+# the report, its all-time counters on each contact, one contact's card —
+# selects these, grouped or not.
+LEDGER_SUMS = (
+    "sum(direction = 'given') AS given, sum(direction = 'received') AS received,"
+    " sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END) AS won_given,"
+    " sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END) AS won_received"
+)
+
+
+def balance(given: int, received: int, intros: int) -> int:
+    """What I gave (referrals and introductions) less what I received."""
+    return given + intros - received
 
 
 # The largest money value (README "Referrals"): sums of many stay finite, so
@@ -125,8 +140,7 @@ def _new_referral(
     if direction not in DIRECTIONS:
         raise CnoError(f"unknown direction {direction!r} — use given or received")
     on = day_of(on) if on is not None else today
-    if on > today:
-        raise CnoError(f"a referral can't be in the future ({on.isoformat()}); today is {today.isoformat()}")
+    check_not_future(on, today, "a referral")
     return {
         "uid": str(uuid.uuid4()),
         "direction": direction,
@@ -196,8 +210,7 @@ def _close(
             f"referral #{referral_id} is already {row['status']} (on {row['closed_on']}) — add --reopen to close it again"
         )
     on = day_of(on) if on is not None else today
-    if on > today:
-        raise CnoError(f"a referral can't be closed in the future ({on.isoformat()}); today is {today.isoformat()}")
+    check_not_future(on, today, "a referral", "be closed")
     if on.isoformat() < row["on_date"]:
         raise CnoError(f"referral #{referral_id} was passed on {row['on_date']}; it can't be closed before ({on.isoformat()})")
     if won:
@@ -284,8 +297,7 @@ def edit_referral(
         changed.append("value")
     if on is not None:
         on = day_of(on)
-        if on > today:
-            raise CnoError(f"a referral can't be in the future ({on.isoformat()}); today is {today.isoformat()}")
+        check_not_future(on, today, "a referral")
         if row["closed_on"] and on.isoformat() > row["closed_on"]:
             raise CnoError(f"referral #{referral_id} was closed on {row['closed_on']}; it can't be passed after that")
         cols["on_date"] = on.isoformat()
@@ -376,7 +388,6 @@ def list_referrals(
     open_only: bool = False,
     since: date | None = None,
     contact_id: int | None = None,
-    direction: str | None = None,
 ) -> list[dict]:
     """Referrals, newest first (on or before today)."""
     where, args = ["r.on_date <= ?"], [today.isoformat()]
@@ -388,11 +399,6 @@ def list_referrals(
         args.append(since.isoformat())
     if open_only:
         where.append("r.status = 'open'")
-    if direction is not None:
-        if direction not in DIRECTIONS:
-            raise CnoError(f"unknown direction {direction!r} — use given or received")
-        where.append("r.direction = ?")
-        args.append(direction)
     return _rows(conn, " AND ".join(where), args)
 
 
@@ -420,15 +426,10 @@ def _report_sql(window: str) -> str:
                sum(a.given) AS given, sum(a.received) AS received, sum(a.intros) AS intros,
                sum(a.won_given) AS won_value_given, sum(a.won_received) AS won_value_received
         FROM (
-            SELECT contact_id,
-                   sum(direction = 'given') AS given,
-                   sum(direction = 'received') AS received,
-                   0 AS intros,
-                   sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END) AS won_given,
-                   sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) ELSE 0 END) AS won_received
+            SELECT contact_id, {LEDGER_SUMS}, 0 AS intros
             FROM referrals WHERE {window.format(col="on_date")} GROUP BY +contact_id
             UNION ALL
-            SELECT tc.contact_id, 0, 0, count(*), 0, 0
+            SELECT tc.contact_id, 0, 0, 0, 0, count(*)
             FROM touchpoints t JOIN touchpoint_contacts tc ON tc.touchpoint_id = t.id
             WHERE t.intro = 1 AND {window.format(col="t.happened_on")} GROUP BY +tc.contact_id
         ) a JOIN contacts c ON c.id = a.contact_id
@@ -466,7 +467,7 @@ def ledger(
             "intros": r["intros"],
             "won_value_given": amount(r["won_value_given"]),
             "won_value_received": amount(r["won_value_received"]),
-            "balance": r["given"] + r["intros"] - r["received"],
+            "balance": balance(r["given"], r["received"], r["intros"]),
         }
         for r in conn.execute(_report_sql(window), params)
     ]
@@ -508,18 +509,13 @@ def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], di
     )
     rows = [
         {**dict(r), "won_value_given": amount(r["won_value_given"]), "won_value_received": amount(r["won_value_received"]),
-         "balance": r["given"] + r["intros"] - r["received"]}
+         "balance": balance(r["given"], r["received"], r["intros"])}
         for r in conn.execute(sql + (" LIMIT ?" if top is not None else ""), [top] if top is not None else [])
     ]  # fmt: skip
     # totals from the smallest sources: the index alone, the referrals table,
     # and the partial index of introductions
     n = conn.execute("SELECT count(*) FROM contacts WHERE ref_given + ref_received + intros > 0").fetchone()[0]
-    given, received, won_given, won_received = conn.execute(
-        "SELECT coalesce(sum(direction = 'given'), 0), coalesce(sum(direction = 'received'), 0),"
-        " coalesce(sum(CASE WHEN direction = 'given' AND status = 'won' THEN coalesce(closed_value, 0) END), 0),"
-        " coalesce(sum(CASE WHEN direction = 'received' AND status = 'won' THEN coalesce(closed_value, 0) END), 0)"
-        " FROM referrals"
-    ).fetchone()
+    given, received, won_given, won_received = _ledger_of(conn, "1", [])
     intros, introduced = conn.execute(
         "SELECT count(*), coalesce(sum((SELECT count(*) FROM touchpoint_contacts tc WHERE tc.touchpoint_id = t.id)), 0)"
         " FROM touchpoints t INDEXED BY touchpoints_intro WHERE t.intro = 1"
@@ -527,22 +523,6 @@ def _all_time(conn: sqlite3.Connection, top: int | None) -> tuple[list[dict], di
     totals = {"contacts": n, "given": given, "received": received, "intros": intros, "introduced": introduced,
               "won_value_given": amount(won_given), "won_value_received": amount(won_received)}  # fmt: skip
     return rows, totals
-
-
-def referral_report(
-    conn: sqlite3.Connection,
-    today: date,
-    since: date | None = None,
-    until: date | None = None,
-    top: int | None = None,
-) -> list[dict]:
-    """Per contact with activity in the window: the pinned `referrals` JSON keys.
-
-    A referral counts in the window of the day it was passed, its won value
-    with it; `balance = given + intros − received`. Ranked by total activity,
-    ties by name.
-    """
-    return ledger(conn, today, since, until, top)[0]
 
 
 def givers_gain_ratio(given: int, received: int) -> float | None:
@@ -555,14 +535,19 @@ def givers_gain_ratio(given: int, received: int) -> float | None:
 def contact_balance(conn: sqlite3.Connection, contact_id: int, today: date) -> dict:
     """One contact's all-time ledger, through the per-contact indexes."""
     end = today.isoformat()
-    given, received = conn.execute(
-        "SELECT coalesce(sum(direction = 'given'), 0), coalesce(sum(direction = 'received'), 0)"
-        " FROM referrals WHERE contact_id = ? AND on_date <= ?",
-        (contact_id, end),
-    ).fetchone()
+    given, received, _won_given, _won_received = _ledger_of(conn, "contact_id = ? AND on_date <= ?", [contact_id, end])
     intros = conn.execute(
         "SELECT count(*) FROM touchpoint_contacts tc JOIN touchpoints t ON t.id = tc.touchpoint_id"
         " WHERE tc.contact_id = ? AND tc.happened_on <= ? AND t.intro = 1",
         (contact_id, end),
     ).fetchone()[0]
-    return {"given": given, "received": received, "intros": intros, "balance": given + intros - received}
+    return {"given": given, "received": received, "intros": intros, "balance": balance(given, received, intros)}
+
+
+def _ledger_of(conn: sqlite3.Connection, where: str, args: list) -> tuple[int, int, float, float]:
+    """The ledger sums of the referrals `where` selects, as one total (0 for none)."""
+    return conn.execute(
+        "SELECT coalesce(given, 0), coalesce(received, 0), coalesce(won_given, 0), coalesce(won_received, 0)"
+        f" FROM (SELECT {LEDGER_SUMS} FROM referrals WHERE {where})",
+        args,
+    ).fetchone()

@@ -64,7 +64,7 @@ def raw_for(conn, contact_ids) -> dict[int, float]:
     """Recompute strength_raw for these contacts from their touchpoints and
     referrals, exactly as refresh does (cno.followups adds the terms in one
     fixed order, so the float is the same however it is asked for)."""
-    from cno import followups
+    from cno import followups, maintained
 
-    at = list(followups.MAINTAINED).index("strength_raw")
+    at = list(maintained.CONTACTS).index("strength_raw")
     return {cid: math.nan if v is None else v[at] for cid, v in followups.computed(conn, contact_ids)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from cno.db import split_list
 from cno.errors import CnoError
 
 _WORD = re.compile(r"[^\W_]+")
@@ -54,8 +55,8 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> 
         f" WHERE touchpoints_fts MATCH ? ORDER BY t.happened_on DESC, t.happened_at DESC, t.id DESC{lim}",
         [q, *extra],
     ):
-        ids = [int(i) for i in r["ids"].split("\x1f")] if r["ids"] else []
-        names = r["names"].split("\x1f") if r["names"] else []
+        ids = [int(i) for i in split_list(r["ids"])]
+        names = split_list(r["names"])
         rows.append(_row("touchpoint", r["id"], ids, names, r["happened_at"], r["snip"]))
     for r in conn.execute(
         f"SELECT f.id, f.on_date, f.contact_id, c.name, f.prospect_id, p.name AS prospect_name, {_snippet('referrals_fts')} AS snip"

@@ -10,9 +10,10 @@ from itertools import islice
 
 from cno import followups
 from cno.bulk import insert_rows, next_id
-from cno.dates import day_of, iso
+from cno.dates import check_not_future, day_of, iso
 from cno.errors import CnoError
 from cno.settings import normalise_tag
+from cno.db import in_chunks
 
 CHANNELS = ("meeting", "call", "video", "email", "message", "event", "social", "other")
 
@@ -47,8 +48,7 @@ def _new_touchpoint(
     """A touchpoint's column values (after the id), its people and its tags, validated."""
     when = when or today
     day = day_of(when)
-    if day > today:
-        raise CnoError(f"a touchpoint can't be in the future ({iso(when)}); today is {today.isoformat()}")
+    check_not_future(when, today, "a touchpoint")
     ids = list(dict.fromkeys(contact_ids))
     if not ids:
         raise CnoError("a touchpoint needs at least one contact")
@@ -163,8 +163,7 @@ def edit_touchpoint(
     before = participants(conn, touchpoint_id)
     cols: dict = {}
     if when is not None:
-        if day_of(when) > today:
-            raise CnoError(f"a touchpoint can't be in the future ({iso(when)}); today is {today.isoformat()}")
+        check_not_future(when, today, "a touchpoint")
         cols.update(happened_at=iso(when), happened_on=day_of(when).isoformat())
     if via is not None:
         cols["via"] = parse_channel(via)
@@ -274,8 +273,7 @@ def _with_people(conn, rows) -> list[dict]:
     ids = [r["id"] for r in rows]
     people: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
     tags: dict[int, list[str]] = {i: [] for i in ids}
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(ids):
         for tid, cid, name in conn.execute(
             "SELECT tc.touchpoint_id, c.id, c.name FROM touchpoint_contacts tc JOIN contacts c ON c.id = tc.contact_id"
             f" WHERE tc.touchpoint_id IN ({marks}) ORDER BY c.name_key",

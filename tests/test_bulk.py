@@ -269,7 +269,7 @@ def test_close_referrals_keeps_the_won_values_current(journal):
         referrals.close_referrals(
             conn, [{"referral_id": 1, "won": True}, {"referral_id": 2, "won": True, "value": 800}, {"referral_id": 3, "won": False}], TODAY
         )
-    report = referrals.referral_report(journal.conn, TODAY)
+    report, _ = referrals.ledger(journal.conn, TODAY)
     assert [(r["received"], r["won_value_received"]) for r in report] == [(3, 1300)]
 
 

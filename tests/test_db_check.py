@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from cno import followups, integrity, scoring
+from cno import followups, integrity, maintained, scoring
 from cno.db import empty_journal
 from tests.conftest import cno, ok
 
@@ -315,13 +315,13 @@ def test_a_damaged_page_is_found_by_sqlites_integrity_check(journal_path):
     assert any(line.startswith("integrity: ") for line in lines), lines
 
 
-@pytest.mark.parametrize("column", followups.MAINTAINED)
+@pytest.mark.parametrize("column", maintained.CONTACTS)
 def test_every_maintained_column_is_compared_with_what_it_is_computed_from(journal_path, column):
     build()
     conn = sqlite3.connect(journal_path)
     stored = conn.execute(f"SELECT {column} FROM contacts WHERE id = 2").fetchone()[0]
     conn.close()
-    kind = followups.MAINTAINED[column]
+    kind = maintained.CONTACTS[column].kind
     wrong = "'2001-01-01'" if kind == "date" else f"{(stored or 0) + 7}" if kind == "int" else repr((stored or 0.0) * 1.5 + 1)
     if column.startswith("snoozed_"):
         # a snooze is typed, not computed; refresh only ends it, once a touchpoint
@@ -458,3 +458,30 @@ def test_db_check_knows_the_change_history(journal_path):
     assert "triggers of touchpoints are missing" in r.stderr
     assert "change #99" in r.stderr
     assert "current is 7" in r.stderr
+
+
+def test_refresh_refresh_of_everyone_and_the_check_all_follow_the_one_declaration(journal_path, monkeypatch):
+    """Change how one maintained column is computed, in cno.maintained only:
+    the refresh of one contact stores it, the refresh of everyone keeps it,
+    and `db check` compares with it — no second copy of the rule anywhere."""
+    honest = maintained.CONTACTS["intros"]
+    monkeypatch.setitem(maintained.CONTACTS, "intros", maintained.Column("int", lambda f: 100 + honest.compute(f)))
+    ok("add", "Ada")
+    ok("add", "Grace")
+    ok("intro", "ada", "grace", "--on", "2026-11-01")  # a refresh of these two contacts
+
+    def intros() -> list:
+        conn = sqlite3.connect(journal_path)
+        try:
+            return conn.execute("SELECT intros FROM contacts ORDER BY id").fetchall()
+        finally:
+            conn.close()
+
+    assert intros() == [(101,), (101,)]
+    checked(journal_path, 0)
+    ok("config", "set", "cadence.A", "20d")  # a refresh of everyone
+    assert intros() == [(101,), (101,)]
+    checked(journal_path, 0)
+    monkeypatch.setitem(maintained.CONTACTS, "intros", honest)
+    lines = checked(journal_path, 3)
+    assert "contacts #1: intros=101, expected 1" in lines, lines

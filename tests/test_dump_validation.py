@@ -213,3 +213,66 @@ def test_values_that_later_crashed_list_and_db_check_are_refused_at_import(dump,
     monkeypatch.setenv("CNO_DB", str(journal))
     refused("import", "json", _write(tmp_path, dump), journal=journal, contains=f"{table} row {position} (id {row['id']}): {next(iter(changes))}")
     ok(*command)
+
+
+# -- read as it comes -----------------------------------------------------------------
+
+
+def test_a_dump_as_export_writes_it_is_restored_a_row_at_a_time_never_read_whole(exported, tmp_path, monkeypatch):
+    """A lifetime's dump is several times its size as Python objects: the file
+    export json writes (and the same pretty-printed) is read as it comes."""
+    from cno.io import dump as dumps
+
+    def whole(*_args):
+        raise AssertionError("the dump was read whole")
+
+    monkeypatch.setattr(dumps, "load", whole)
+    for n, text in enumerate((exported, json.dumps(json.loads(exported), indent=2, ensure_ascii=False))):
+        path = tmp_path / f"dump{n}.json"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("CNO_DB", str(tmp_path / f"fresh{n}.db"))
+        ok("import", "json", path)
+        assert ok("export", "json").stdout == exported
+        ok("import", "json", path, "--merge")
+        assert ok("export", "json").stdout == exported
+    # merged into a journal of someone else: every record is added, as it comes
+    monkeypatch.setenv("CNO_DB", str(tmp_path / "other.db"))
+    ok("add", "Zed Shaw")
+    ok("import", "json", tmp_path / "dump0.json", "--merge")
+    merged, source = json.loads(ok("export", "json").stdout)["tables"], json.loads(exported)["tables"]
+    assert {t: len(rows) for t, rows in merged.items()} == {t: len(rows) + (t == "contacts") for t, rows in source.items()}
+    ok("db", "check")
+
+
+def _contacts_last(doc: dict) -> dict:
+    tables = dict(doc["tables"])
+    tables["contacts"] = tables.pop("contacts")
+    return {**doc, "tables": tables}
+
+
+LAYOUTS = {
+    # a child before its parent: found once rows are written, which are undone
+    "contacts-last": lambda text: json.dumps(_contacts_last(json.loads(text))),
+    "tables-first": lambda text: json.dumps({"tables": json.loads(text)["tables"], "format": "cno", "version": 1}),
+    "with-a-bom": lambda text: "\ufeff" + text,
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_dump_laid_out_otherwise_is_read_whole_and_restores_the_same(exported, tmp_path, monkeypatch, layout):
+    path = tmp_path / "dump.json"
+    path.write_text(LAYOUTS[layout](exported), encoding="utf-8")
+    monkeypatch.setenv("CNO_DB", str(tmp_path / "fresh.db"))
+    ok("import", "json", path)
+    assert ok("export", "json").stdout == exported
+    ok("import", "json", path, "--merge")
+    assert ok("export", "json").stdout == exported
+    ok("db", "check")
+
+
+def test_a_dump_in_utf16_is_read_whole_and_restores_the_same(exported, tmp_path, monkeypatch):
+    path = tmp_path / "dump.json"
+    path.write_bytes(exported.encode("utf-16"))
+    monkeypatch.setenv("CNO_DB", str(tmp_path / "fresh.db"))
+    ok("import", "json", path)
+    assert ok("export", "json").stdout == exported

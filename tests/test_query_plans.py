@@ -153,3 +153,49 @@ def test_the_plan_check_sees_a_full_scan(conn):
 def test_aliases_are_resolved_to_their_tables():
     sql = "SELECT * FROM followups f JOIN contacts AS c ON c.id = f.contact_id LEFT JOIN contacts p ON p.id = f.x WHERE 1"
     assert tables_by_name(sql) == {"followups": "followups", "f": "followups", "contacts": "contacts", "c": "contacts", "p": "contacts"}
+
+
+# -- planner hints --------------------------------------------------------------------------
+
+_HINT = re.compile(r"\bINDEXED\s+BY\s+([A-Za-z_]\w*)", re.IGNORECASE)
+
+
+def _hinted_indexes() -> dict[str, list[str]]:
+    """Every index an `INDEXED BY` in cno's code names → the files naming it."""
+    from pathlib import Path
+
+    import cno
+
+    named: dict[str, list[str]] = {}
+    for path in sorted(Path(cno.__file__).parent.rglob("*.py")):
+        for name in _HINT.findall(path.read_text(encoding="utf-8")):
+            named.setdefault(name, []).append(path.name)
+    return named
+
+
+def test_every_index_a_query_hints_at_exists_in_the_migrated_schema(tmp_path):
+    """`INDEXED BY` makes a renamed or dropped index a runtime error ("no such
+    index") of the one command that hints at it: a migration that renames one
+    fails here instead."""
+    journal = open_journal(tmp_path / "fresh.db", create=True)
+    try:
+        indexes = {r[0] for r in journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        journal.close()
+    named = _hinted_indexes()
+    assert named, "cno hints at an index somewhere: the scan really read the code"
+    missing = {name: files for name, files in named.items() if name not in indexes}
+    assert not missing, f"INDEXED BY names indexes the migrations don't build: {missing}"
+
+
+def test_the_all_time_ledger_fails_when_its_hinted_index_is_gone(tmp_path):
+    """What the test above guards against, seen: the hinted query stops planning."""
+    journal = open_journal(tmp_path / "fresh.db", create=True)
+    try:
+        with journal.write() as c:
+            for name in _hinted_indexes():
+                c.execute(f"DROP INDEX {name}")
+        with pytest.raises(Exception, match="no such index"):
+            referrals.ledger(journal.conn, TODAY)
+    finally:
+        journal.close()

@@ -38,6 +38,7 @@ from typing import Callable, Iterable, Iterator
 
 from cno import contacts, settings, touchpoints
 from cno.dates import day_of, iso
+from cno.db import in_chunks
 from cno.errors import CnoError
 from cno.refs import name_key
 
@@ -408,8 +409,7 @@ def _row(t: Planned, tid: int | None, ids: list[int], added: list[str]) -> dict:
 def _fill_names(conn: sqlite3.Connection, rows: list[dict]) -> None:
     ids = sorted({c for r in rows for c in r["contact_ids"]})
     names: dict[int, str] = {}
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(ids):
         names.update((r[0], r[1]) for r in conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({marks})", chunk))
     for r in rows:  # ordered by name, as `history` lists them
         people = sorted((names[c].casefold(), names[c], c) for c in r["contact_ids"])

@@ -158,18 +158,20 @@ def import_json(
     from cno.io import dump
 
     fmt, day, warnings = check_format(fmt), today(as_of), []
-    data = dump.load(_text(path, warnings), path)
-    total = sum(len(rows) for rows in data.values())
+    source = dump.open_dump(path, warnings)
+    total = sum(len(rows) for rows in source.values()) if isinstance(source, dict) else None
     with Progress("restoring", total) as bar, _writing(dry_run) as conn:
         if dump.is_empty(conn):
-            written, outcome = dump.restore(conn, data, path, tick=bar.advance), None
+            written, outcome = dump.restore(conn, source, path, tick=bar.advance), None
         elif not merge:
+            if isinstance(source, dump.Dump):
+                source.close()
             raise CnoError(
                 "the journal already has records: import json restores into an empty journal"
                 " — add --merge to merge the dump into this one"
             )
         else:
-            outcome, added, skipped = dump.merge(conn, data, path, day, tick=bar.advance)
+            outcome, added, skipped = dump.merge(conn, source, path, day, tick=bar.advance)
     if outcome is None:
         for w in warnings:
             note(f"warning: {w}")

@@ -10,14 +10,17 @@ dump is byte-identical and two dumps diff well.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from cno import followups, settings
@@ -122,6 +125,14 @@ def load(text: str, where: str) -> dict[str, list[dict]]:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise importing.bad_file(where, e.lineno, f"not JSON ({e.msg})") from None
+    _check_header(doc, where)
+    data = doc.get("tables")
+    if not isinstance(data, dict) or not all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in data.values()):
+        raise importing.bad_file(where, 1, 'not a cno dump ("tables" must map each table to a list of rows)')
+    return data
+
+
+def _check_header(doc, where: str) -> None:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise importing.bad_file(where, 1, 'not a cno dump (no "format": "cno") — make one with cno export json')
     version = doc.get("version")
@@ -129,10 +140,166 @@ def load(text: str, where: str) -> dict[str, list[dict]]:
         raise importing.bad_file(where, 1, f"unknown dump format version {version!r}")
     if version > VERSION:
         raise importing.bad_file(where, 1, f"dump format version {version} is from a newer cno (this one reads up to {VERSION}); upgrade cno")
-    data = doc.get("tables")
-    if not isinstance(data, dict) or not all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in data.values()):
-        raise importing.bad_file(where, 1, 'not a cno dump ("tables" must map each table to a list of rows)')
-    return data
+
+
+# -- reading a dump as it comes ----------------------------------------------------
+#
+# A dump of a lifetime is hundreds of megabytes, several times that as Python
+# objects: a dump laid out as `export json` writes it is read a row at a time
+# (README "Bring your contacts — and take them with you"). Anything else — stdin,
+# another encoding, another layout, broken JSON — is read whole by `load`, whose
+# refusals name the line; a stream that turns out to be such a file is read
+# again that way, nothing of it kept.
+
+_CHUNK = 1 << 20
+_WS = re.compile(r"[ \t\n\r]*")
+_NEXT = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
+_BINARY_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")  # what importing.decode refuses
+_DECODER = json.JSONDecoder()
+
+
+class _NotAsWritten(Exception):
+    """The file is not laid out as export json writes it: read it whole instead."""
+
+
+class Dump:
+    """A dump file being read: its tables in the file's order, each a stream of rows.
+
+    `open_dump` reads its header (format and version) before anything is written."""
+
+    def __init__(self, path: str, warnings: list[str]):
+        self.path, self.warnings = path, warnings
+        self._file = open(path, "rb")  # noqa: SIM115 — closed when the tables are read, or by close()
+        self._decode = codecs.getincrementaldecoder("utf-8-sig")()
+        self._buf, self._pos, self._eof = "", 0, False
+
+    def close(self) -> None:
+        self._file.close()
+
+    def whole(self) -> dict[str, list[dict]]:
+        """The dump read whole, as `load` reads it (its refusals, its line numbers)."""
+        self.close()
+        return load(importing.decode(importing.read_bytes(self.path), self.path, self.warnings), self.path)
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        data = self._file.read(_CHUNK)
+        try:
+            text = self._decode.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise _NotAsWritten from None
+        if _BINARY_TEXT.search(text):
+            raise _NotAsWritten
+        self._eof = not data
+        self._buf = self._buf[self._pos :] + text
+        self._pos = 0
+        return True
+
+    def _peek(self) -> str:
+        while True:
+            self._pos = _WS.match(self._buf, self._pos).end()
+            if self._pos < len(self._buf) or not self._more():
+                return self._buf[self._pos : self._pos + 1]
+
+    def _take(self, ch: str) -> None:
+        if self._peek() != ch:
+            raise _NotAsWritten
+        self._pos += 1
+
+    def _value(self):
+        self._peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._buf, self._pos)
+                if end < len(self._buf) or self._eof:  # a number may go on in the next chunk
+                    self._pos = end
+                    return value
+            except json.JSONDecodeError:
+                if self._eof:
+                    raise _NotAsWritten from None
+            self._more()
+
+    def _key(self, expected: str | None = None) -> str:
+        key = self._value()
+        if not isinstance(key, str) or expected is not None and key != expected:
+            raise _NotAsWritten
+        self._take(":")
+        return key
+
+    def header(self) -> None:
+        """`{"format": "cno", "version": N, "tables": {` with a version this cno reads."""
+        self._take("{")
+        doc = {"format": (self._key("format"), self._value())[1]}
+        self._take(",")
+        doc["version"] = (self._key("version"), self._value())[1]
+        self._take(",")
+        self._key("tables")
+        try:
+            _check_header(doc, self.path)
+        except CnoError:
+            raise _NotAsWritten from None  # read whole, it is refused with load's words
+        self._take("{")
+
+    def tables(self) -> Iterator[tuple[str, Iterator[dict]]]:
+        """(table, its rows) in the file's order; each table's rows must be read before the next."""
+        if self._peek() == "}":
+            self._pos += 1
+        else:
+            while True:
+                rows = self._rows(self._key())
+                yield next(rows), rows
+                for _ in rows:  # whatever the reader left
+                    pass
+                if self._peek() != ",":
+                    self._take("}")
+                    break
+                self._pos += 1
+        self._take("}")
+        if self._peek() != "":
+            raise _NotAsWritten
+        self.close()
+
+    def _rows(self, table: str) -> Iterator:
+        yield table
+        self._take("[")
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        while True:
+            row = self._value()
+            if not isinstance(row, dict):
+                raise _NotAsWritten
+            yield row
+            # the usual ",\n" after a row, without a call per character class
+            m = _NEXT.match(self._buf, self._pos)
+            if m and m.end() < len(self._buf):
+                self._pos = m.end()
+                if m[1] == "]":
+                    return
+                continue
+            c = self._peek()
+            self._pos += 1
+            if c == "]":
+                return
+            if c != ",":
+                raise _NotAsWritten
+
+
+def open_dump(path: str, warnings: list[str]) -> Dump | dict[str, list[dict]]:
+    """The dump at `path`, its header checked: streamed when it is laid out as
+    export json writes it (a Dump), else read whole (its tables)."""
+    if path == "-" or Path(path).is_dir():
+        return load(importing.decode(importing.read_bytes(path), path, warnings), path)
+    try:
+        source = Dump(path, warnings)
+    except OSError:
+        return load(importing.decode(importing.read_bytes(path), path, warnings), path)  # refused as read_bytes words it
+    try:
+        source.header()
+    except _NotAsWritten:
+        return source.whole()
+    return source
 
 
 # -- what a restored value may be --------------------------------------------------
@@ -287,6 +454,7 @@ class Checker:
         self._rules: dict[str, dict[str, tuple[Rule, Rule | None, bool]]] = {}
         self._names: dict[str, list[str]] = {}  # the integer key columns that name a row in a message
         self._parents: dict[str, dict[str, tuple[str, str]]] = {}  # column → (table, column) it points at
+        self._tests: dict[str, dict[str, tuple[Callable[[object], bool], bool]]] = {}
 
     def _compile(self, table: str) -> dict[str, tuple[Rule, Rule | None, bool]]:
         info = self.conn.execute(f"PRAGMA table_info({_q(table)})").fetchall()
@@ -300,6 +468,11 @@ class Checker:
         self.columns[table] = [r[1] for r in info]
         self._names[table] = ["id"] if "id" in pk else [c for c in pk if rules[c][0] is INTEGER]
         self._rules[table] = rules
+        # each column's rules as one test, for the rows that pass (nearly all of them)
+        self._tests[table] = {
+            col: (typed.ok if rule is None else lambda v, a=typed.ok, b=rule.ok: a(v) and b(v), notnull)
+            for col, (typed, rule, notnull) in rules.items()
+        }
         return rules
 
     def _refuse(self, table: str, i: int, row: dict, message: str) -> CnoError:
@@ -308,7 +481,20 @@ class Checker:
 
     def row(self, table: str, i: int, row: dict) -> None:
         """Refuse (CnoError, exit 2) the `i`th row of `table` unless every value is one cno could have written."""
-        rules = self._rules.get(table) or self._compile(table)
+        if table not in self._tests:
+            self._compile(table)
+        tests = self._tests[table]
+        for col, value in row.items():
+            test = tests.get(col)
+            if test is None or (test[1] if value is None else not test[0](value)):
+                self._refuse_row(table, i, row)
+        for col, needs, test, what in AGREE.get(table, ()):
+            if all(row.get(c) is not None for c in needs) and not test(row):
+                raise self._refuse(table, i, row, f"{col} must be {what}")
+
+    def _refuse_row(self, table: str, i: int, row: dict) -> None:
+        """Say which value of a row that failed its tests is wrong, and how."""
+        rules = self._rules[table]
         for col, value in row.items():
             if (spec := rules.get(col)) is None:
                 raise self._refuse(table, i, row, f"unknown column {col!r} — is the dump from a newer cno?")
@@ -320,9 +506,6 @@ class Checker:
             for r in (typed, rule):
                 if r is not None and not r.ok(value):
                     raise self._refuse(table, i, row, f"{col} must be {r.what}")
-        for col, needs, test, what in AGREE.get(table, ()):
-            if all(row.get(c) is not None for c in needs) and not test(row):
-                raise self._refuse(table, i, row, f"{col} must be {what}")
 
     def copies(self, table: str, i: int, dumped: dict, here: dict) -> None:
         """Refuse a copied column that differs from the row it is copied from; `here`
@@ -334,6 +517,21 @@ class Checker:
             found = self.conn.execute(f"SELECT {_q(col)} FROM {_q(parent)} WHERE {_q(parent_key)} = ?", (here[key],)).fetchone()
             if found is not None and found[0] != here[col]:
                 raise self._refuse(table, i, dumped, f"{col} must be the {col} of the {parent} row its {key} points at")
+
+    def copies_of(self, table: str, batch: list[tuple[int, dict]]) -> None:
+        """`copies` for a batch of (line, row) as dumped, with a query per 500 rows, not per row."""
+        from cno.db import in_chunks
+
+        for col, key in COPIES.get(table, ()):
+            parent, parent_key = self._parents[table][key]
+            wanted = sorted({row[key] for _, row in batch if row.get(key) is not None and row.get(col) is not None})
+            found = {}
+            for chunk, marks in in_chunks(wanted):
+                sql = f"SELECT {_q(parent_key)}, {_q(col)} FROM {_q(parent)} WHERE {_q(parent_key)} IN ({marks})"
+                found.update(self.conn.execute(sql, chunk))
+            for i, row in batch:
+                if row.get(col) is not None and row.get(key) in found and found[row[key]] != row[col]:
+                    self.copies(table, i, row, row)
 
 
 def _check(conn, data: dict[str, list[dict]], where: str) -> Checker:
@@ -351,8 +549,78 @@ def is_empty(conn: sqlite3.Connection) -> bool:
     return all(conn.execute(f"SELECT 1 FROM {_q(t)} LIMIT 1").fetchone() is None for t in tables(conn))
 
 
-def restore(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
-    """Insert the dump as it is, ids included, into an empty journal; returns the rows written."""
+def restore(conn: sqlite3.Connection, source: Dump | dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
+    """Insert the dump as it is, ids included, into an empty journal; returns the rows written.
+
+    A Dump is written as it is read, a batch at a time; one that turns out not
+    to be laid out as export json writes it is undone and read whole.
+    """
+    if isinstance(source, dict):
+        return _restore_whole(conn, source, where, tick=tick)
+    conn.execute("SAVEPOINT cno_restore")
+    try:
+        written = _restore_stream(conn, source, where, tick)
+    except _NotAsWritten:
+        conn.execute("ROLLBACK TO cno_restore")
+        conn.execute("RELEASE cno_restore")
+        return _restore_whole(conn, source.whole(), where, tick=tick)
+    finally:
+        source.close()
+    conn.execute("RELEASE cno_restore")
+    return written
+
+
+_BATCH = 5000
+
+
+def _restore_stream(conn: sqlite3.Connection, source: Dump, where: str, tick) -> int:
+    from cno.bulk import insert_rows
+
+    checker = Checker(conn, where)
+    order = {t: n for n, t in enumerate(tables(conn))}
+    conn.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
+    written, last = 0, -1
+    for table, rows in source.tables():
+        if table not in checker.known:
+            raise CnoError(f"{where}: unknown table {table!r} — is the dump from a newer cno?")
+        if order[table] <= last:
+            raise _NotAsWritten  # a child before its parent: its copies can't be checked as it comes
+        last = order[table]
+        batch: list[tuple[int, dict]] = []
+
+        def flush() -> None:
+            nonlocal written
+            checker.copies_of(table, batch)
+            # consecutive rows with the same columns go in one statement
+            start = 0
+            while start < len(batch):
+                keys = tuple(batch[start][1])
+                end = start + 1
+                while end < len(batch) and tuple(batch[end][1]) == keys:
+                    end += 1
+                try:
+                    # names checked against the schema by checker.row above
+                    insert_rows(conn, table, keys, ([row[k] for k in keys] for _, row in batch[start:end]))
+                except sqlite3.IntegrityError as e:
+                    first, final = batch[start][0], batch[end - 1][0]
+                    at = f"row {first}" if first == final else f"rows {first}–{final}"
+                    raise CnoError(f"{where}: {table} {at} can't be restored ({e})") from None
+                written += end - start
+                tick(end - start)
+                start = end
+            batch.clear()
+
+        for i, row in enumerate(rows, 1):
+            checker.row(table, i, row)
+            batch.append((i, row))
+            if len(batch) >= _BATCH:
+                flush()
+        flush()
+    _check_references(conn, where)
+    return written
+
+
+def _restore_whole(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
     from itertools import groupby
 
     checker = _check(conn, data, where)
@@ -402,57 +670,142 @@ def _contact_records(data: dict[str, list[dict]]) -> list[tuple[dict, Record]]:
     return out
 
 
-def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, today: date, *, tick=lambda n=1: None) -> tuple[Outcome, int, int]:
+def merge(conn: sqlite3.Connection, source: Dump | dict[str, list[dict]], where: str, today: date, *, tick=lambda n=1: None) -> tuple[Outcome, int, int]:
     """Merge a dump into a journal that has records: contacts by the matching rule,
     every other record by its uid (or its own key); nothing already here is overwritten.
 
     Returns the contacts' outcome, and how many other records were added and skipped.
+    A Dump is merged as it is read, holding only the contacts and their lists
+    (the matching rule needs them together); one that turns out not to be laid
+    out as export json writes it is undone and read whole.
     """
-    checker = _check(conn, data, where)
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-    ids: dict[str, dict[int, int]] = {}  # table → dumped id → id here
-    existing: dict[str, set[int]] = {}  # table → dumped ids of records that were already here
-    out = Outcome()
-    matcher = Matcher(conn)
-    contact_cols = checker.columns.get("contacts", [])
-    for row, raw in _contact_records(data):
-        tick()
-        old = row.get("id")
-        here = conn.execute("SELECT * FROM contacts WHERE uid = ?", (row.get("uid"),)).fetchone()
-        rec = importing.clean(raw, where, today, out.warnings)
-        if rec is None:
-            raise CnoError(f"{where}: contacts row {raw.line} has no usable name")
-        here = here or matcher.find(rec)
-        if here is None:
-            cur = _insert(conn, "contacts", {k: row[k] for k in contact_cols if k in row and k != "id"})
-            ids.setdefault("contacts", {})[old] = cur.lastrowid
-            matcher.remember(cur.lastrowid, rec.linkedin)
-            out.added += 1
-            out.rows.append({"action": "add", "id": cur.lastrowid, "name": rec.name, "line": raw.line, "fields": []})
-            continue
-        ids.setdefault("contacts", {})[old] = here["id"]
-        existing.setdefault("contacts", set()).add(old)
-        changed = importing.fill(conn, matcher, here, rec, today, out.warnings, where)
-        out.updated += bool(changed)
-        out.skipped += not changed
-        out.rows.append({"action": "update" if changed else "skip", "id": here["id"], "name": here["name"], "line": raw.line, "fields": changed})
-    added = skipped = 0
+    if isinstance(source, dict):
+        return _merge_whole(conn, source, where, today, tick)
+    conn.execute("SAVEPOINT cno_merge")
+    try:
+        result = _merge_stream(conn, source, where, today, tick)
+    except _NotAsWritten:
+        conn.execute("ROLLBACK TO cno_merge")
+        conn.execute("RELEASE cno_merge")
+        return _merge_whole(conn, source.whole(), where, today, tick)
+    finally:
+        source.close()
+    conn.execute("RELEASE cno_merge")
+    return result
+
+
+def _merge_whole(conn, data: dict[str, list[dict]], where: str, today: date, tick) -> tuple[Outcome, int, int]:
+    merging = _Merging(conn, _check(conn, data, where), where, today, tick)
+    merging.contacts(data)
     for table in tables(conn):
-        if table == "contacts" or table not in data:
+        if table != "contacts" and table in data:
+            merging.table(table, enumerate(data[table], 1))
+    return merging.finish()
+
+
+def _merge_stream(conn, source: Dump, where: str, today: date, tick) -> tuple[Outcome, int, int]:
+    checker = Checker(conn, where)
+    merging = _Merging(conn, checker, where, today, tick)
+    order = {t: n for n, t in enumerate(tables(conn))}
+    # the contacts and the tables of theirs up to their last list, until merged
+    held: dict[str, list[dict]] | None = {}
+    lists_end = max(order[t] for t in CONTACT_PARTS)
+    last = -1
+    for table, rows in source.tables():
+        if table not in checker.known:
+            raise CnoError(f"{where}: unknown table {table!r} — is the dump from a newer cno?")
+        if order[table] <= last:
+            raise _NotAsWritten  # a child before its parent
+        last = order[table]
+        checked = ((i, checker.row(table, i, row) or row) for i, row in enumerate(rows, 1))
+        of_contacts = table == "contacts" or "contacts" in _ancestors(conn, table)
+        if of_contacts and order[table] <= lists_end:
+            held[table] = [row for _, row in checked]
             continue
+        if held is not None and of_contacts:
+            _merge_held(merging, held)
+            held = None
+        merging.table(table, checked)
+    if held is not None:
+        _merge_held(merging, held)
+    return merging.finish()
+
+
+def _merge_held(merging: _Merging, held: dict[str, list[dict]]) -> None:
+    """The contacts, then the tables of theirs held with them, in the file's order."""
+    if "contacts" not in held:
+        raise _NotAsWritten  # the contacts come later, or not at all: read whole, it is refused there
+    merging.contacts(held)
+    for table, rows in held.items():
+        if table != "contacts":
+            merging.table(table, enumerate(rows, 1))
+
+
+def _ancestors(conn, table: str) -> set[str]:
+    """The tables `table` points at, directly or through others."""
+    seen: set[str] = set()
+    todo = [table]
+    while todo:
+        for r in conn.execute(f"PRAGMA foreign_key_list({_q(todo.pop())})"):
+            if r[2] not in seen:
+                seen.add(r[2])
+                todo.append(r[2])
+    return seen
+
+
+class _Merging:
+    """One merge: contacts first (by the matching rule), then each other table's rows."""
+
+    def __init__(self, conn, checker: Checker, where: str, today: date, tick):
+        self.conn, self.checker, self.where, self.today, self.tick = conn, checker, where, today, tick
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.ids: dict[str, dict[int, int]] = {}  # table → dumped id → id here
+        self.existing: dict[str, set[int]] = {}  # table → dumped ids of records that were already here
+        self.out = Outcome()
+        self.added = self.skipped = 0
+
+    def contacts(self, data: dict[str, list[dict]]) -> None:
+        conn, where, today, out, ids, existing = self.conn, self.where, self.today, self.out, self.ids, self.existing
+        matcher = Matcher(conn)
+        contact_cols = self.checker.columns.get("contacts") or columns(conn, "contacts")[0]
+        for row, raw in _contact_records(data):
+            self.tick()
+            old = row.get("id")
+            here = conn.execute("SELECT * FROM contacts WHERE uid = ?", (row.get("uid"),)).fetchone()
+            rec = importing.clean(raw, where, today, out.warnings)
+            if rec is None:
+                raise CnoError(f"{where}: contacts row {raw.line} has no usable name")
+            here = here or matcher.find(rec)
+            if here is None:
+                cur = _insert(conn, "contacts", {k: row[k] for k in contact_cols if k in row and k != "id"})
+                ids.setdefault("contacts", {})[old] = cur.lastrowid
+                matcher.remember(cur.lastrowid, rec.linkedin)
+                out.added += 1
+                out.rows.append({"action": "add", "id": cur.lastrowid, "name": rec.name, "line": raw.line, "fields": []})
+                continue
+            ids.setdefault("contacts", {})[old] = here["id"]
+            existing.setdefault("contacts", set()).add(old)
+            changed = importing.fill(conn, matcher, here, rec, today, out.warnings, where)
+            out.updated += bool(changed)
+            out.skipped += not changed
+            out.rows.append({"action": "update" if changed else "skip", "id": here["id"], "name": here["name"], "line": raw.line, "fields": changed})
+
+    def table(self, table: str, rows) -> None:
+        """Merge the (line, row)s of one table other than contacts."""
+        conn, where, ids, existing, checker = self.conn, self.where, self.ids, self.existing, self.checker
         cols, pk = columns(conn, table)
         parents = {r[3]: r[2] for r in conn.execute(f'PRAGMA foreign_key_list({_q(table)})')}  # column → table
         own_id = pk == ["id"]
-        for i, dumped in enumerate(data[table], 1):
-            tick()
+        for i, dumped in rows:
+            self.tick()
             row = dict(dumped)
             # A row that is part of its parent (its key holds the parent's id: a
             # touchpoint's people and tags) stays with a parent that was already here.
             if any(c in pk and p != "contacts" and row.get(c) in existing.get(p, ()) for c, p in parents.items()):
-                skipped += 1
+                self.skipped += 1
                 continue
             if table in CONTACT_PARTS and row.get("contact_id") in existing.get("contacts", ()):
-                skipped += 1  # merged into the matching contact above
+                self.skipped += 1  # merged into the matching contact above
                 continue
             for c, p in parents.items():
                 if row.get(c) is not None:
@@ -464,15 +817,17 @@ def merge(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, tod
                 if own_id:
                     ids.setdefault(table, {})[dumped.get("id")] = found[0]
                     existing.setdefault(table, set()).add(dumped.get("id"))
-                skipped += 1
+                self.skipped += 1
                 continue
             checker.copies(table, i, dumped, row)
             old = row.pop("id", None) if own_id else None
             cur = _insert(conn, table, row, or_ignore=True)
             if own_id and cur.rowcount:
                 ids.setdefault(table, {})[old] = cur.lastrowid
-            added += cur.rowcount
-            skipped += 1 - cur.rowcount
-    _check_references(conn, where)
-    followups.refresh(conn)
-    return out, added, skipped
+            self.added += cur.rowcount
+            self.skipped += 1 - cur.rowcount
+
+    def finish(self) -> tuple[Outcome, int, int]:
+        _check_references(self.conn, self.where)
+        followups.refresh(self.conn)
+        return self.out, self.added, self.skipped

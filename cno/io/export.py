@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Iterator
 
 from cno.dates import next_anniversary
+from cno.db import split_list
 from cno.io import vcard
 from cno.io.folding import fold
 from cno.render import csv_cell
@@ -21,9 +22,6 @@ CSV_COLUMNS = [
     "last_touch_on", "next_due_on",
 ]  # fmt: skip
 ICS_HORIZON_DAYS = 90
-
-_SEP = "\x1f"  # joins a contact's e-mails, phones and tags inside one SQL row
-
 
 def count_contacts(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
@@ -41,7 +39,7 @@ def contacts(conn: sqlite3.Connection) -> Iterator[dict]:
     for r in conn.execute(sql):
         row = dict(r)
         for key in ("emails", "phones", "tags"):
-            row[key] = row[key].split(_SEP) if row[key] else []
+            row[key] = split_list(row[key])
         row["archived"] = bool(row["archived"])
         yield row
 

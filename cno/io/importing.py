@@ -325,7 +325,7 @@ def linkedin_key(url: str) -> str:
     u = unquote(url.strip()).casefold()
     u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
     u = re.split(r"[?#]", u, maxsplit=1)[0].rstrip("/")
-    return re.sub(r"^(?:[a-z]{1,3}|www)\.linkedin\.com(?=/|$)", "linkedin.com", u)
+    return re.sub(r"^[a-z]{1,3}\.linkedin\.com(?=/|$)", "linkedin.com", u)
 
 
 class New:
