@@ -706,7 +706,7 @@ def _tokens(spans: list) -> list[tuple[str, list]]:
             kind = "space" if ch == " " else "wide" if _char_width(ch) == 2 else "word"
             prev = tokens[-1] if tokens else None
             glue = prev is not None and prev[0] != "space" and (
-                (kind == "word" and prev[0] == "word")
+                (kind == "word" and prev[0] == "word" and not _after_hyphen(prev[1], ch))
                 or (kind != "space" and ch in _NO_BREAK_BEFORE)
                 or (kind != "space" and prev[1][-1][0] in _NO_BREAK_AFTER)
             )
@@ -715,6 +715,12 @@ def _tokens(spans: list) -> list[tuple[str, list]]:
             else:
                 tokens.append((kind, [(ch, style)]))
     return tokens
+
+
+def _after_hyphen(chars: list, ch: str) -> bool:
+    """Whether a line may break before `ch`: after the hyphen of a compound word
+    (`Hohenzollern-` / `Sigmaringen`), never inside a date or a number (`2026-11-22`)."""
+    return ch.isalpha() and len(chars) >= 2 and chars[-1][0] == "-" and chars[-2][0].isalpha()
 
 
 def _wrap(spans: list, width: int | None) -> list[list]:
@@ -823,6 +829,16 @@ def _write_text(blocks: list, out) -> None:
 
 
 # -- Rich -----------------------------------------------------------------------
+
+
+def no_color_help() -> None:
+    """Under NO_COLOR a command's --help, which Typer draws with Rich, has no
+    escape at all: Rich alone drops the colours but keeps the bold (README
+    "The daily loop")."""
+    if "NO_COLOR" in os.environ:
+        from typer import rich_utils
+
+        rich_utils.COLOR_SYSTEM = None
 
 
 def console(out=None):
@@ -1114,7 +1130,7 @@ def card(card: dict) -> Report:
                 if rows:
                     out += [BLANK, Table(cols, rows, title=title.removeprefix("Open ").capitalize())]
         else:
-            out = [Heading(card["name"]), Fields(pairs)]
+            out = [Heading(card["name"]), Fields(pairs), BLANK]
             out += [Table(cols, rows, title=title) for title, rows, cols in sections if rows]
         return out
 
