@@ -223,5 +223,24 @@ def test_a_compound_name_breaks_after_its_hyphen_and_a_date_never(monkeypatch):
     assert "2026-11-22-ish" in out.getvalue(), out.getvalue()
 
 
+def test_an_empty_column_gives_its_cells_to_a_note_that_would_wrap(monkeypatch):
+    import io
+
+    from cno.render import Col, Listing, render
+
+    rows = [{"id": 1, "tags": "", "note": "a note long enough to wrap at sixty columns, and then some more words"}]
+    cols = [Col("id", "id", justify="right", role="id"), Col("tags", "tags"), Col("note", "note", role="note")]
+
+    def header(columns: str | None) -> list[str]:
+        if columns:
+            monkeypatch.setenv("COLUMNS", columns)
+        out = io.StringIO()
+        render(Listing(rows, cols), "table", out)
+        return out.getvalue().splitlines()[0].split()
+
+    assert header(None) == ["id", "tags", "note"]  # nothing wraps: the table is as it is
+    assert header("60") == ["id", "note"]
+
+
 if __name__ == "__main__":  # a journal to look at by hand: python tests/test_widths.py PATH
     build(Path(sys.argv[1]))

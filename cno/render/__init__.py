@@ -524,7 +524,8 @@ def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, comp
     and note columns share what is left, each down to its FLEX_MIN, fairly
     (the narrowest needs are met first). Off a terminal (`width` None) every
     column takes its natural width. `compact` starts from tight spacing.
-    A column with nothing in it may be left out like an optional one.
+    A column with nothing in it is left out when a name or a note would
+    wrap otherwise, and may be left out like an optional one.
     """
     n = len(cols)
     values = [max((r[i] for r in cell_widths), default=0) for i in range(n)]
@@ -550,16 +551,27 @@ def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, comp
     order = sorted(movable, key=lambda i: (cols[i].role != "note", cols[i].fixed))
     steps = [(m, g, s, []) for m, g, s in _SPACING[1 if compact else 0 :]]
     steps += [(1, 2, True, optional + order[:k]) for k in range(len(order) + 1)]
-    for margin, gap, short, out in steps:
+    empty = [i for i in range(n) if not values[i]]
+
+    def attempt(margin: int, gap: int, short: bool, out: list[int], last: bool) -> _Plan | None:
         kept = [i for i in range(n) if i not in out]
         avail = width - 2 * margin - gap * (len(kept) - 1)
         widths = {i: least(i, short) for i in kept}
         spare = avail - sum(widths.values())
-        if spare < 0 and out != steps[-1][3]:
-            continue
-        _share(widths, [i for i in kept if not cols[i].fixed], natural, spare)
+        if spare < 0 and not last:
+            return None
+        flexible = [i for i in kept if not cols[i].fixed]
+        _share(widths, flexible, natural, spare)
+        if any(widths[i] < natural[i] for i in flexible) and any(i in kept for i in empty):
+            # a name or a note would wrap: the cells of an empty column are worth more to it
+            return attempt(margin, gap, short, sorted(set(out) | set(empty)), last)
         moved = [i for i in out if i not in optional]
         return _Plan(margin, gap, kept, widths, {i: header(i, short) for i in kept}, moved, right)
+
+    for margin, gap, short, out in steps:
+        plan = attempt(margin, gap, short, out, out == steps[-1][3])
+        if plan is not None:
+            return plan
     raise AssertionError("unreachable: the last step always returns")
 
 
