@@ -242,5 +242,22 @@ def test_an_empty_column_gives_its_cells_to_a_note_that_would_wrap(monkeypatch):
     assert header("60") == ["id", "note"]
 
 
+def test_tighter_spacing_comes_before_wrapping_a_name(monkeypatch):
+    import io
+
+    from cno.render import Col, Listing, render
+
+    rows = [{"id": 6, "who": "Ada Lovelace, Shafi Goldwasser", "on": "2026-09-22", "note": "fintech market map"}]
+    cols = [Col("id", "id", justify="right", role="id"), Col("who", "who"), Col("on", "on", role="date"),
+            Col("note", "note", role="note")]  # fmt: skip
+    out = io.StringIO()
+    render(Listing(rows, cols), "table", out)
+    natural = max(len(line) for line in out.getvalue().splitlines())  # Rich's spacing: 2 at the edges, 3 between
+    monkeypatch.setenv("COLUMNS", str(natural - 2))
+    out = io.StringIO()
+    render(Listing(rows, cols), "table", out)
+    assert "Ada Lovelace, Shafi Goldwasser" in out.getvalue() and len(out.getvalue().splitlines()) == 3, out.getvalue()
+
+
 if __name__ == "__main__":  # a journal to look at by hand: python tests/test_widths.py PATH
     build(Path(sys.argv[1]))

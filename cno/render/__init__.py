@@ -512,8 +512,10 @@ class _Plan:
 
 
 # The ways a table gives way, tried in order until one fits: Rich's spacing,
-# then tighter spacing, then short headers, then (in `_plan`) optional
-# columns left out and columns moved below their row.
+# then tighter spacing, then short headers (the first of these that keeps
+# every name and note on one line, else the first that fits with them
+# wrapped), then (in `_plan`) optional columns left out and columns moved
+# below their row.
 _SPACING = ((2, 3, False), (1, 2, False), (1, 2, True))
 
 
@@ -568,11 +570,19 @@ def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, comp
         moved = [i for i in out if i not in optional]
         return _Plan(margin, gap, kept, widths, {i: header(i, short) for i in kept}, moved, right)
 
-    for margin, gap, short, out in steps:
-        plan = attempt(margin, gap, short, out, out == steps[-1][3])
-        if plan is not None:
-            return plan
-    raise AssertionError("unreachable: the last step always returns")
+    def wraps(plan: _Plan) -> bool:
+        return any(plan.widths[i] < natural[i] for i in plan.kept if not cols[i].fixed)
+
+    fits = None  # the widest spacing that fits with names or notes wrapped
+    for k, (margin, gap, short, out) in enumerate(steps):
+        if out and fits is not None:
+            break  # columns move below their row only when wrapping is not enough
+        plan = attempt(margin, gap, short, out, k == len(steps) - 1)
+        if plan is not None and (out or not wraps(plan)):
+            return plan  # a tighter spacing keeps every name and note on one line
+        fits = fits or plan
+    assert fits is not None, "the last step always returns"
+    return fits
 
 
 def _share(widths: dict[int, int], flexible: list[int], natural: list[int], spare: int) -> None:
