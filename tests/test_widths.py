@@ -221,6 +221,10 @@ def test_a_compound_name_breaks_after_its_hyphen_and_a_date_never(monkeypatch):
     assert any(line.endswith("Hohenzollern-") for line in lines), out.getvalue()
     assert any(line.strip() == "Sigmaringen" for line in lines), out.getvalue()
     assert "2026-11-22-ish" in out.getvalue(), out.getvalue()
+    monkeypatch.setenv("COLUMNS", "16")  # a compound that fits a line of its own is not broken
+    out = io.StringIO()
+    render(Listing([{"name": "Tim Berners-Lee"}], [Col("name", "name")]), "table", out)
+    assert [line.strip() for line in out.getvalue().splitlines()[2:]] == ["Tim", "Berners-Lee"], out.getvalue()
 
 
 def test_an_empty_column_gives_its_cells_to_a_note_that_would_wrap(monkeypatch):

@@ -728,7 +728,7 @@ def _tokens(spans: list) -> list[tuple[str, list]]:
             kind = "space" if ch == " " else "wide" if _char_width(ch) == 2 else "word"
             prev = tokens[-1] if tokens else None
             glue = prev is not None and prev[0] != "space" and (
-                (kind == "word" and prev[0] == "word" and not _after_hyphen(prev[1], ch))
+                (kind == "word" and prev[0] == "word")
                 or (kind != "space" and ch in _NO_BREAK_BEFORE)
                 or (kind != "space" and prev[1][-1][0] in _NO_BREAK_AFTER)
             )
@@ -739,15 +739,22 @@ def _tokens(spans: list) -> list[tuple[str, list]]:
     return tokens
 
 
-def _after_hyphen(chars: list, ch: str) -> bool:
-    """Whether a line may break before `ch`: after the hyphen of a compound word
-    (`Hohenzollern-` / `Sigmaringen`), never inside a date or a number (`2026-11-22`)."""
-    return ch.isalpha() and len(chars) >= 2 and chars[-1][0] == "-" and chars[-2][0].isalpha()
+def _hyphen_pieces(chars: list) -> list[list]:
+    """A word split after the hyphens of a compound (`Hohenzollern-` `Sigmaringen`),
+    never inside a date or a number (`2026-11-22`)."""
+    pieces, cur = [], []
+    for k, ch in enumerate(chars):
+        cur.append(ch)
+        after = chars[k + 1][0] if k + 1 < len(chars) else ""
+        if ch[0] == "-" and k and chars[k - 1][0].isalpha() and after.isalpha():
+            pieces.append(cur)
+            cur = []
+    return pieces + [cur] if cur else pieces
 
 
 def _wrap(spans: list, width: int | None) -> list[list]:
     """Styled text as lines of at most `width` cells: broken at spaces, CJK between characters,
-    and a word longer than a line folded; nothing is ever dropped."""
+    and a word longer than a line after its hyphens, else folded; nothing is ever dropped."""
     if width is None or sum(_width(t) for t, _ in spans) <= width:
         return [spans]
     width = max(width, 2)
@@ -763,17 +770,22 @@ def _wrap(spans: list, width: int | None) -> list[list]:
         elif w <= width:
             lines.append(cur)
             cur, used = list(chars), w
-        else:  # a word longer than a line: folded, from a line of its own
-            if cur:
+        else:  # a word longer than a line: from a line of its own, broken after
+            if cur:  # its hyphens, and what is still too long folded
                 lines.append(cur)
             cur, used = [], 0
-            for ch in chars:
-                cw = _char_width(ch[0])
-                if used + cw > width and cur:
+            for piece in _hyphen_pieces(chars):
+                pw = sum(_char_width(ch) for ch, _ in piece)
+                if cur and used + pw > width:
                     lines.append(cur)
                     cur, used = [], 0
-                cur.append(ch)
-                used += cw
+                for ch in piece:
+                    cw = _char_width(ch[0])
+                    if used + cw > width and cur:
+                        lines.append(cur)
+                        cur, used = [], 0
+                    cur.append(ch)
+                    used += cw
         space = []
     lines.append(cur)
     return [_segments(line) for line in lines]
