@@ -158,3 +158,25 @@ def test_review_sections_are_capped_and_say_how_many_there_are(monkeypatch):
     assert len(r["coming_up"]) == 2 and r["coming_up"][0]["name"] == "Soon 0"
     plain = ok("review", "-f", "plain").stdout
     assert "4 overdue" in plain and "the first 2 of 4" in plain
+
+
+def test_stats_weeks_without_activity_collapse_into_one_row():
+    _journal()  # touchpoints on 2026-10-01 and 2026-11-20 only
+    out = ok("stats", "--since", "12w", "-f", "plain").stdout
+    chart = out.split("by channel")[0]
+    assert re.search(r"^2026-10-05\s+0\s+… 6 weeks with nothing …$", chart, re.M), chart
+    assert re.search(r"^2026-09-28\s+1\s+█+$", chart, re.M) and re.search(r"^2026-11-16\s+1\s+█+$", chart, re.M), chart
+    assert len(ok("stats", "--since", "12w", "-f", "json").json()["weeks"]) == 13  # JSON keeps every week
+
+
+@pytest.mark.parametrize("since, per, most_rows", [("1y", "month", 13), ("100y", "year", 4)])
+def test_stats_of_a_long_span_is_drawn_per_month_or_year_not_per_week(since, per, most_rows):
+    _journal()
+    s = ok("stats", "--since", since, "-f", "json").json()
+    assert s["per"] == per and sum(p["touchpoints"] for p in s["periods"]) == s["total"] == 2
+    out = ok("stats", "--since", since).stdout
+    chart = out.split("By channel")[0].strip().splitlines()[3:]  # the rows under the header and rule
+    assert 2 <= len(chart) <= most_rows, out
+    assert out.count("touchpoints") and "week of" not in out
+    label = "2026-10" if per == "month" else "2026"
+    assert any(row.split()[0] == label for row in chart), out

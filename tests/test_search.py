@@ -3,6 +3,7 @@ contacts, touchpoints and referrals; no input can reach FTS5's query syntax."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -103,3 +104,21 @@ def test_every_format(journal):
 def test_no_journal_gives_an_empty_result(journal_path):
     assert ok("search", "anything", "-f", "json").json() == []
     assert not journal_path.exists()
+
+
+def test_matches_are_coloured_at_a_terminal_and_starred_only_in_markdown(journal, journal_path):
+    import os
+
+    from tests.test_widths import at_terminal
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
+    env.update(CNO_DB=str(journal_path), TERM="xterm-256color")
+    coloured = at_terminal(["search", "market", "map"], 120, env)
+    assert re.search(r"\x1b\[[0-9;]*m(market)\x1b\[0m \x1b\[[0-9;]*m(map)\x1b\[0m", coloured), repr(coloured)
+    assert "**" not in coloured
+    plain = at_terminal(["search", "market", "map"], 120, {**env, "NO_COLOR": "1"})
+    assert "market map" in plain and "\x1b" not in plain and "**" not in plain
+    for fmt in ("table", "plain"):
+        out = ok("search", "market", "map", "-f", fmt).stdout
+        assert "the market map over" in out and "**" not in out and "\x1b" not in out
+    assert "the **market** **map** over" in ok("search", "market", "map", "-f", "md").stdout

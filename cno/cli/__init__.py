@@ -197,8 +197,16 @@ def _plain_metavars(cmd) -> None:
         if isinstance(param.type, IntRange) and param.type.max == MAX_INT and param.type.min is None:
             # the bound only keeps a number storable; saying it helps no one
             param.type._describe_range = lambda: ""
+    cmd.format_help = types.MethodType(_format_help, cmd)
     for sub in getattr(cmd, "commands", {}).values():
         _plain_metavars(sub)
+
+
+def _format_help(self, ctx, formatter) -> None:
+    from cno.render import no_color_help
+
+    no_color_help()
+    type(self).format_help(self, ctx, formatter)
 
 
 def _width() -> int:

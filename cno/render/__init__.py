@@ -512,8 +512,10 @@ class _Plan:
 
 
 # The ways a table gives way, tried in order until one fits: Rich's spacing,
-# then tighter spacing, then short headers, then (in `_plan`) optional
-# columns left out and columns moved below their row.
+# then tighter spacing, then short headers (the first of these that keeps
+# every name and note on one line, else the first that fits with them
+# wrapped), then (in `_plan`) optional columns left out and columns moved
+# below their row.
 _SPACING = ((2, 3, False), (1, 2, False), (1, 2, True))
 
 
@@ -524,7 +526,8 @@ def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, comp
     and note columns share what is left, each down to its FLEX_MIN, fairly
     (the narrowest needs are met first). Off a terminal (`width` None) every
     column takes its natural width. `compact` starts from tight spacing.
-    A column with nothing in it may be left out like an optional one.
+    A column with nothing in it is left out when a name or a note would
+    wrap otherwise, and may be left out like an optional one.
     """
     n = len(cols)
     values = [max((r[i] for r in cell_widths), default=0) for i in range(n)]
@@ -550,17 +553,36 @@ def _plan(cols: list[Col], cell_widths: list[list[int]], width: int | None, comp
     order = sorted(movable, key=lambda i: (cols[i].role != "note", cols[i].fixed))
     steps = [(m, g, s, []) for m, g, s in _SPACING[1 if compact else 0 :]]
     steps += [(1, 2, True, optional + order[:k]) for k in range(len(order) + 1)]
-    for margin, gap, short, out in steps:
+    empty = [i for i in range(n) if not values[i]]
+
+    def attempt(margin: int, gap: int, short: bool, out: list[int], last: bool) -> _Plan | None:
         kept = [i for i in range(n) if i not in out]
         avail = width - 2 * margin - gap * (len(kept) - 1)
         widths = {i: least(i, short) for i in kept}
         spare = avail - sum(widths.values())
-        if spare < 0 and out != steps[-1][3]:
-            continue
-        _share(widths, [i for i in kept if not cols[i].fixed], natural, spare)
+        if spare < 0 and not last:
+            return None
+        flexible = [i for i in kept if not cols[i].fixed]
+        _share(widths, flexible, natural, spare)
+        if any(widths[i] < natural[i] for i in flexible) and any(i in kept for i in empty):
+            # a name or a note would wrap: the cells of an empty column are worth more to it
+            return attempt(margin, gap, short, sorted(set(out) | set(empty)), last)
         moved = [i for i in out if i not in optional]
         return _Plan(margin, gap, kept, widths, {i: header(i, short) for i in kept}, moved, right)
-    raise AssertionError("unreachable: the last step always returns")
+
+    def wraps(plan: _Plan) -> bool:
+        return any(plan.widths[i] < natural[i] for i in plan.kept if not cols[i].fixed)
+
+    fits = None  # the widest spacing that fits with names or notes wrapped
+    for k, (margin, gap, short, out) in enumerate(steps):
+        if out and fits is not None:
+            break  # columns move below their row only when wrapping is not enough
+        plan = attempt(margin, gap, short, out, k == len(steps) - 1)
+        if plan is not None and (out or not wraps(plan)):
+            return plan  # a tighter spacing keeps every name and note on one line
+        fits = fits or plan
+    assert fits is not None, "the last step always returns"
+    return fits
 
 
 def _share(widths: dict[int, int], flexible: list[int], natural: list[int], spare: int) -> None:
@@ -717,9 +739,22 @@ def _tokens(spans: list) -> list[tuple[str, list]]:
     return tokens
 
 
+def _hyphen_pieces(chars: list) -> list[list]:
+    """A word split after the hyphens of a compound (`Hohenzollern-` `Sigmaringen`),
+    never inside a date or a number (`2026-11-22`)."""
+    pieces, cur = [], []
+    for k, ch in enumerate(chars):
+        cur.append(ch)
+        after = chars[k + 1][0] if k + 1 < len(chars) else ""
+        if ch[0] == "-" and k and chars[k - 1][0].isalpha() and after.isalpha():
+            pieces.append(cur)
+            cur = []
+    return pieces + [cur] if cur else pieces
+
+
 def _wrap(spans: list, width: int | None) -> list[list]:
     """Styled text as lines of at most `width` cells: broken at spaces, CJK between characters,
-    and a word longer than a line folded; nothing is ever dropped."""
+    and a word longer than a line after its hyphens, else folded; nothing is ever dropped."""
     if width is None or sum(_width(t) for t, _ in spans) <= width:
         return [spans]
     width = max(width, 2)
@@ -735,17 +770,22 @@ def _wrap(spans: list, width: int | None) -> list[list]:
         elif w <= width:
             lines.append(cur)
             cur, used = list(chars), w
-        else:  # a word longer than a line: folded, from a line of its own
-            if cur:
+        else:  # a word longer than a line: from a line of its own, broken after
+            if cur:  # its hyphens, and what is still too long folded
                 lines.append(cur)
             cur, used = [], 0
-            for ch in chars:
-                cw = _char_width(ch[0])
-                if used + cw > width and cur:
+            for piece in _hyphen_pieces(chars):
+                pw = sum(_char_width(ch) for ch, _ in piece)
+                if cur and used + pw > width:
                     lines.append(cur)
                     cur, used = [], 0
-                cur.append(ch)
-                used += cw
+                for ch in piece:
+                    cw = _char_width(ch[0])
+                    if used + cw > width and cur:
+                        lines.append(cur)
+                        cur, used = [], 0
+                    cur.append(ch)
+                    used += cw
         space = []
     lines.append(cur)
     return [_segments(line) for line in lines]
@@ -823,6 +863,16 @@ def _write_text(blocks: list, out) -> None:
 
 
 # -- Rich -----------------------------------------------------------------------
+
+
+def no_color_help() -> None:
+    """Under NO_COLOR a command's --help, which Typer draws with Rich, has no
+    escape at all: Rich alone drops the colours but keeps the bold (README
+    "The daily loop")."""
+    if "NO_COLOR" in os.environ:
+        from typer import rich_utils
+
+        rich_utils.COLOR_SYSTEM = None
 
 
 def console(out=None):
@@ -1114,7 +1164,7 @@ def card(card: dict) -> Report:
                 if rows:
                     out += [BLANK, Table(cols, rows, title=title.removeprefix("Open ").capitalize())]
         else:
-            out = [Heading(card["name"]), Fields(pairs)]
+            out = [Heading(card["name"]), Fields(pairs), BLANK]
             out += [Table(cols, rows, title=title) for title, rows, cols in sections if rows]
         return out
 
