@@ -536,8 +536,8 @@ def m013_sync_contacts(db):
         " strftime('%Y-%m-%dT%H:%M', 'now', 'localtime'))"
     )
     replaying = (
-        "((SELECT current FROM _cno_history) < 0"
-        " OR (SELECT c.undone FROM _cno_changes c JOIN _cno_history h ON c.id = h.current) = 1)"
+        "coalesce((SELECT current FROM _cno_history) < 0"
+        " OR (SELECT c.undone FROM _cno_changes c JOIN _cno_history h ON c.id = h.current) = 1, 0)"
     )
     script = f"""
         ALTER TABLE contacts ADD COLUMN updated_at TEXT;
