@@ -74,7 +74,8 @@ def read_items(folder: Path, suffix: str, warnings: list[str]) -> list[Item]:
         try:
             if not entry.is_file():
                 continue
-            data = Path(entry.path).read_bytes()
+            with open(entry.path, "rb") as f:
+                data = f.read()
         except OSError as e:
             warnings.append(f"{entry.name}: can't be read ({e.strerror or e}); left as it is")
             continue
@@ -93,11 +94,12 @@ def put(folder: Path, name: str, data: bytes, expected: str | None) -> bool:
     """Write `data` as `name` if the file is still what was read (`expected`:
     its hash, None: absent); False, untouched, when it changed meanwhile.
 
-    The bytes go to a hidden temporary file in the folder, made whole on
-    disk, then renamed over the name: a reader (vdirsyncer, khard) sees the
-    old card or the new one, never half of one.
+    The bytes go to a hidden temporary file in the folder, then are renamed
+    over the name: a reader (vdirsyncer, khard) or a killed sync leaves the
+    old card or the new one, never half of one. `flush` makes them durable
+    once for the whole sync, rather than a disk flush per card.
     """
-    from cno.db import sweep_leftovers, temp_beside
+    from cno.db import temp_beside
 
     dest = folder / name
     if current_hash(dest) != expected:
@@ -107,13 +109,23 @@ def put(folder: Path, name: str, data: bytes, expected: str | None) -> bool:
     try:
         with open(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
-    sweep_leftovers(folder)
     return True
+
+
+def begin(folder: Path) -> None:
+    """Before a sync writes: remove the temporary files a killed sync left."""
+    from cno.db import sweep_leftovers
+
+    sweep_leftovers(folder)
+
+
+def flush(folder: Path) -> None:
+    """After a sync wrote, before the journal commits: its files on disk."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def remove(folder: Path, name: str, expected: str) -> bool:

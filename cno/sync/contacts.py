@@ -31,7 +31,7 @@ from cno.errors import CnoError
 from cno.io import importing, vcard
 from cno.io.folding import fold
 from cno.refs import name_key
-from cno.sync import Item, Result, current_hash, digest, put, read_items, remove
+from cno.sync import Item, Result, begin, current_hash, digest, flush, put, read_items, remove
 
 FIELDS = ("name", "nicks", "emails", "phones", "company", "role", "birthday", "location", "linkedin", "note", "tags")
 LISTS = ("nicks", "emails", "phones", "tags")
@@ -43,7 +43,6 @@ _PROPS = {
     "role": ("TITLE",), "birthday": ("BDAY",), "location": ("ADR",), "linkedin": ("URL", "X-SOCIALPROFILE"),
     "note": ("NOTE",), "tags": ("CATEGORIES",),
 }  # fmt: skip
-_SEP = "\x1f"
 
 
 def _key(f: str, value: str) -> str:
@@ -59,24 +58,39 @@ def _key(f: str, value: str) -> str:
 
 
 def journal_side(conn: sqlite3.Connection) -> dict[int, dict]:
-    """Every contact's mapped fields, with its uid, archived flag and updated_at."""
-    lists = "".join(
-        f", (SELECT group_concat({col}, char(31)) FROM (SELECT {col} FROM {table} WHERE contact_id = c.id ORDER BY {order})) AS {f}"
-        for f, table, col, order in (
-            ("emails", "contact_emails", "email", "position"), ("phones", "contact_phones", "phone", "position"),
-            ("tags", "contact_tags", "tag", "tag"), ("nicks", "contact_nicks", "nick", "position"),
-        )
-    )  # fmt: skip
+    """Every contact's mapped fields, with its uid, archived flag and updated_at.
+
+    One pass over each table (not a subquery per contact): the nightly run
+    with nothing to do reads 10,000 contacts in a fraction of a second.
+    """
     out = {}
-    for r in conn.execute(
-        "SELECT c.id, c.uid, c.archived, c.updated_at, c.name, c.company, c.role, c.birthday, c.location,"
-        f" c.linkedin, c.note{lists} FROM contacts c"
-    ):
-        row = dict(r)
-        for f in LISTS:
-            row[f] = row[f].split(_SEP) if row[f] else []
-        out[row["id"]] = row
+    for r in _tuples(conn, f"SELECT {', '.join(_COLS)} FROM contacts"):
+        row = dict(zip(_COLS, r))
+        row.update(nicks=[], emails=[], phones=[], tags=[])
+        out[r[0]] = row
+    for f, sql in _LIST_SQL.items():
+        for cid, value in _tuples(conn, sql.replace("WHERE contact_id = ?", "ORDER BY contact_id, " + _ORDER[f])):
+            out[cid][f].append(value)
     return out
+
+
+_COLS = ("id", "uid", "archived", "updated_at", "name", "company", "role", "birthday", "location", "linkedin", "note")
+
+
+def _tuples(conn: sqlite3.Connection, sql: str, args=()):
+    """Rows as plain tuples (sqlite3.Row costs a dict() each at 10,000 rows)."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, args)
+
+
+_ORDER = {"emails": "position", "phones": "position", "tags": "tag", "nicks": "position"}
+_LIST_SQL = {
+    "emails": "SELECT contact_id, email FROM contact_emails WHERE contact_id = ?",
+    "phones": "SELECT contact_id, phone FROM contact_phones WHERE contact_id = ?",
+    "tags": "SELECT contact_id, tag FROM contact_tags WHERE contact_id = ?",
+    "nicks": "SELECT contact_id, nick FROM contact_nicks WHERE contact_id = ?",
+}
 
 
 def fields_of(row: dict) -> dict:
@@ -339,7 +353,10 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
     journal) the folder is only read."""
     res = Result(dry_run=not touch_files)
     where = str(folder)
-    state = {r["uid"]: dict(r) for r in conn.execute("SELECT * FROM sync_contacts WHERE dir = ?", (where,))}
+    if touch_files:
+        begin(folder)
+    cols = ("uid", "file", "contact_id", "hash", "fields")
+    state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, f"SELECT {', '.join(cols)} FROM sync_contacts WHERE dir = ?", (where,))}
     by_file = {s["file"]: s for s in state.values()}
     items = read_items(folder, SUFFIX, res.warnings)
     present = {i.name for i in items}
@@ -507,22 +524,18 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             save_state(row["uid"], name, cid, hash_, fields_of(row))
     if touched:
         followups.refresh(conn, sorted(touched))
+    if touch_files and (res.written or res.removed):
+        flush(folder)
     return res
 
 
 def _one(conn: sqlite3.Connection, cid: int) -> dict:
-    lists = {f: [] for f in LISTS}
-    for f, sql in (
-        ("emails", "SELECT email FROM contact_emails WHERE contact_id = ? ORDER BY position"),
-        ("phones", "SELECT phone FROM contact_phones WHERE contact_id = ? ORDER BY position"),
-        ("tags", "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag"),
-        ("nicks", "SELECT nick FROM contact_nicks WHERE contact_id = ? ORDER BY position"),
-    ):
-        lists[f] = [r[0] for r in conn.execute(sql, (cid,))]
+    """journal_side of one contact."""
     row = conn.execute(
         "SELECT id, uid, archived, updated_at, name, company, role, birthday, location, linkedin, note FROM contacts WHERE id = ?",
         (cid,),
     ).fetchone()
+    lists = {f: [r[1] for r in conn.execute(f"{sql} ORDER BY {_ORDER[f]}", (cid,))] for f, sql in _LIST_SQL.items()}
     return {**dict(row), **lists}
 
 
