@@ -46,7 +46,7 @@ _FORMS = {
 # maintained ones of contacts come from followups.MAINTAINED.
 DATES: dict[str, dict[str, str]] = {
     "contacts": {
-        "birthday": "birthday", "met_on": "day", "created_on": "day",
+        "birthday": "birthday", "met_on": "day", "created_on": "day", "updated_at": "moment",
         **{c: "computed" for c, kind in followups.MAINTAINED.items() if kind == "date"},
     },
     "touchpoints": {"happened_at": "moment", "happened_on": "day", "created_on": "day"},
@@ -57,6 +57,7 @@ DATES: dict[str, dict[str, str]] = {
     "goals": {"created_on": "day"},
     "captured": {"captured_on": "day"},
     "capture_files": {"seen_on": "day"},
+    "sync_contacts": {"updated_at": "moment"},
 }  # fmt: skip
 # Every record's `uid` is a UUID (README "Your data").
 _UUID = "-".join("[0-9a-fA-F]" * n for n in (8, 4, 4, 4, 12))

@@ -546,7 +546,7 @@ def m013_sync_contacts(db):
             UPDATE contacts SET updated_at = {stamp} WHERE id = NEW.id;
         END;
         CREATE TRIGGER contacts_updated_au AFTER UPDATE OF {", ".join(_OWN_COLUMNS)} ON contacts
-        WHEN NEW.updated_at IS OLD.updated_at AND NOT {replaying} BEGIN
+        WHEN ({" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _OWN_COLUMNS)}) AND NOT {replaying} BEGIN
             UPDATE contacts SET updated_at = {stamp} WHERE id = NEW.id AND updated_at IS NOT {stamp};
         END;
         CREATE TABLE sync_contacts (
