@@ -46,7 +46,7 @@ _FORMS = {
 # maintained ones of contacts come from cno.maintained.
 DATES: dict[str, dict[str, str]] = {
     "contacts": {
-        "birthday": "birthday", "met_on": "day", "created_on": "day",
+        "birthday": "birthday", "met_on": "day", "created_on": "day", "updated_at": "moment",
         **{c: "computed" for c, col in maintained.CONTACTS.items() if col.kind == "date"},
     },
     "touchpoints": {"happened_at": "moment", "happened_on": "day", "created_on": "day"},
@@ -57,6 +57,7 @@ DATES: dict[str, dict[str, str]] = {
     "goals": {"created_on": "day"},
     "captured": {"captured_on": "day"},
     "capture_files": {"seen_on": "day"},
+    "sync_contacts": {"updated_at": "moment"},
 }  # fmt: skip
 # Every record's `uid` is a UUID (README "Your data").
 _UUID = "-".join("[0-9a-fA-F]" * n for n in (8, 4, 4, 4, 12))
@@ -404,6 +405,33 @@ def _differs(col: str, stored, expected) -> str:
     return f"{col}={_shown(stored)}, expected {_shown(expected)}"
 
 
+def _sync_state(conn: sqlite3.Connection) -> Iterator[str]:
+    """The sync state (README "Your phone and other machines") reads as a sync
+    wrote it: a hash is a sha256, the fields are the JSON object of the mapped
+    fields, and no contact has two cards in one folder."""
+    import json
+
+    from cno.sync.contacts import FIELDS
+
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "sync_contacts" not in have:
+        return
+    for rowid, hash_, fields in conn.execute("SELECT rowid, hash, fields FROM sync_contacts ORDER BY rowid"):
+        if hash_ is not None and not (isinstance(hash_, str) and re.fullmatch(r"[0-9a-f]{64}", hash_)):
+            yield f"sync_contacts row {rowid}: hash is not a sha256"
+        try:
+            value = json.loads(fields)
+            readable = isinstance(value, dict) and set(value) == set(FIELDS)
+        except (TypeError, ValueError):
+            readable = False
+        if not readable:
+            yield f"sync_contacts row {rowid}: fields is not what a sync writes (the mapped fields as JSON)"
+    for (cid,) in conn.execute(
+        "SELECT contact_id FROM sync_contacts WHERE contact_id IS NOT NULL GROUP BY dir, contact_id HAVING count(*) > 1"
+    ):
+        yield f"sync_contacts: contacts #{cid} has two cards in one folder"
+
+
 # The checks run on the copy, in this order; the search indexes last, as
 # their check is a write (to the copy).
 _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Iterator[str]]], ...] = (
@@ -415,5 +443,6 @@ _CHECKS: tuple[tuple[str, Callable[[sqlite3.Connection], Iterator[str]]], ...] =
     ("cadences", _cadences),
     ("maintained", _maintained),
     ("history", _history),
+    ("sync state", _sync_state),
     ("search", _fts),
 )

@@ -502,3 +502,71 @@ def m012_nicknames_and_repeats(db):
         ALTER TABLE followups ADD COLUMN every TEXT;
         """,
     )
+
+
+# The columns of a contact that people (or a sync) write, as opposed to the
+# MAINTAINED ones a refresh recomputes: a write to one of them, or to a part
+# of the contact, is what moves its updated_at.
+_OWN_COLUMNS = (
+    "uid", "name", "name_key", "company", "role", "tier", "every", "birthday", "timezone", "location", "met",
+    "met_on", "linkedin", "note", "archived", "created_on",
+)  # fmt: skip
+_PARTS = ("contact_emails", "contact_phones", "contact_tags", "contact_nicks")
+
+
+@migrations()
+def m013_sync_contacts(db):
+    # `cno sync contacts DIR` (README "Your phone and other machines"):
+    # - contacts.updated_at: the local date-time of the change that last wrote
+    #   the contact or one of its e-mails, phones, tags or nicknames (the
+    #   clock's, for a write made outside cno's changes). Kept by triggers, so
+    #   every path (bulk imports, merges, a restore, another program) moves it.
+    #   An undo or redo puts back the value it logged rather than stamping a
+    #   new one, so an undone change leaves the row exactly as it was.
+    # - sync_contacts: what each vdir held at the last sync, per card: its
+    #   UID, file name, the contact it is, the hash of its bytes and the
+    #   mapped field values, so "changed since the last sync" is decidable on
+    #   each side (three-way). A record table like the others, so `cno undo`
+    #   of a sync takes its state back too; not data (export json leaves it
+    #   out). contact_id becomes NULL when the contact is removed: the next
+    #   sync removes the card. hash is NULL when the card was removed on
+    #   purpose (archived): unarchiving writes it back under the same name.
+    stamp = (
+        "coalesce((SELECT c.at FROM _cno_changes c JOIN _cno_history h ON c.id = h.current),"
+        " strftime('%Y-%m-%dT%H:%M', 'now', 'localtime'))"
+    )
+    replaying = (
+        "coalesce((SELECT current FROM _cno_history) < 0"
+        " OR (SELECT c.undone FROM _cno_changes c JOIN _cno_history h ON c.id = h.current) = 1, 0)"
+    )
+    script = f"""
+        ALTER TABLE contacts ADD COLUMN updated_at TEXT;
+        UPDATE contacts SET updated_at = {stamp};
+        CREATE TRIGGER contacts_updated_ai AFTER INSERT ON contacts WHEN NEW.updated_at IS NULL BEGIN
+            UPDATE contacts SET updated_at = {stamp} WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER contacts_updated_au AFTER UPDATE OF {", ".join(_OWN_COLUMNS)} ON contacts
+        WHEN ({" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _OWN_COLUMNS)}) AND NOT {replaying} BEGIN
+            UPDATE contacts SET updated_at = {stamp} WHERE id = NEW.id AND updated_at IS NOT {stamp};
+        END;
+        CREATE TABLE sync_contacts (
+            dir TEXT NOT NULL,               -- the vdir, as an absolute path
+            uid TEXT NOT NULL,               -- the card's UID (its file name's stem when it has none)
+            file TEXT NOT NULL,              -- its file name in dir
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            hash TEXT,                       -- sha256 of its bytes at the last sync; NULL: removed on purpose
+            fields TEXT NOT NULL,            -- JSON: the mapped field values at the last sync
+            updated_at TEXT,                 -- the contact's updated_at at the last sync
+            PRIMARY KEY (dir, uid)
+        );
+        CREATE UNIQUE INDEX sync_contacts_file ON sync_contacts(dir, file);
+        CREATE INDEX sync_contacts_contact ON sync_contacts(contact_id);
+    """
+    for table in _PARTS:
+        for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+            script += f"""
+        CREATE TRIGGER {table}_updated_{event[0].lower()} AFTER {event} ON {table} WHEN NOT {replaying} BEGIN
+            UPDATE contacts SET updated_at = {stamp} WHERE id = {row}.contact_id AND updated_at IS NOT {stamp};
+        END;
+"""
+    _run(db, script)

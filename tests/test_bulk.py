@@ -28,8 +28,9 @@ def build(path, *, bulk: bool) -> None:
 
 
 def rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
-    """A table's rows in rowid order, uid values left out (they are random by design)."""
-    cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] not in ("uid", "applied_at")]
+    """A table's rows in rowid order, uid values left out (they are random by design), and
+    updated_at (the moment of the change that wrote the contact: a sync's bookkeeping)."""
+    cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] not in ("uid", "applied_at", "updated_at")]
     return conn.execute(f'SELECT rowid, {", ".join(cols)} FROM "{table}" ORDER BY rowid').fetchall()
 
 

@@ -38,7 +38,11 @@ VERSION = 1
 # capture_files remembers paths on this machine, which mean nothing in another
 # journal. Tables whose name starts with "_" are bookkeeping about the file
 # (_sqlite_migrations: its schema; _cno_demo: a demo's mark), not records.
-EXCLUDED = ("capture_files",)
+# sync_contacts is what a vdir on this machine held at its last sync, and a
+# contact's updated_at when a write last touched it here (README "Your phone
+# and other machines"): neither is data; a restore stamps updated_at afresh.
+EXCLUDED = ("capture_files", "sync_contacts")
+EXCLUDED_COLUMNS = {"contacts": ("updated_at",)}
 # Contacts and what is only theirs are merged by the matching rule, not by uid.
 CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")
 
@@ -74,7 +78,7 @@ def tables(conn: sqlite3.Connection) -> list[str]:
 def columns(conn: sqlite3.Connection, table: str) -> tuple[list[str], list[str]]:
     """(column names, primary-key columns) of `table`."""
     info = conn.execute(f'PRAGMA table_info({_q(table)})').fetchall()
-    cols = [r[1] for r in info]
+    cols = [r[1] for r in info if r[1] not in EXCLUDED_COLUMNS.get(table, ())]
     pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
     return cols, pk
 

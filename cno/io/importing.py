@@ -190,6 +190,9 @@ class Record:
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # what only a sync reads (README "Your phone and other machines"): a card's UID and NICKNAMEs
+    uid: str | None = None
+    nicks: list[str] = field(default_factory=list)
 
 
 @dataclass

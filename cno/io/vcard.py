@@ -35,7 +35,7 @@ _V21_ESCAPE = re.compile(r"\\([nN;,])")
 
 # The properties a contact is made of; every other one is passed over unread
 # (so an unknown or broken one costs nothing), binary ones only checked.
-_USED = {"VERSION", "FN", "N", "ORG", "TITLE", "NOTE", "EMAIL", "TEL", "BDAY", "ADR", "TZ", "URL", "X-SOCIALPROFILE", "CATEGORIES"}
+_USED = {"VERSION", "FN", "N", "ORG", "TITLE", "NOTE", "EMAIL", "TEL", "BDAY", "ADR", "TZ", "URL", "X-SOCIALPROFILE", "CATEGORIES", "UID", "NICKNAME"}
 _BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
 _APPLE_NO_YEAR = "1604"  # Apple Contacts' year for a birthday without one
 
@@ -320,7 +320,8 @@ def _record(start: int, lines: list[tuple[int, str]], where: str, warnings: list
     rec = Record(
         name=name, line=start, company=_org(card), role=card.first("TITLE"), birthday=_birthday(card),
         note=_notes(card), location=_location(card), timezone=_timezone(card), linkedin=_linkedin(card),
-        emails=_emails(card), phones=_phones(card), tags=_categories(card),
+        emails=_emails(card), phones=_phones(card), tags=_categories(card), uid=card.first("UID"),
+        nicks=[" ".join(card.unescape(n).split()) for v in card.texts("NICKNAME") for n in _split(v, ",")],
     )  # fmt: skip
     whose = f" of {' '.join(name.split())}" if name.strip() else ""
     for n, before, after in sorted(card.problems):

@@ -100,10 +100,13 @@ FLOOR_BUDGETS = [("cno log", 5), ("cno add", 5), ("cno done", 5), ("cno due", 8)
 SCALE_BUDGETS = [("cno due --limit 50", 1.5), ("cno referrals --top 20", 1.5), ("cno review", 3), ("cno suggest", 2)]
 
 
+PYTHON_M = False  # --python-m: time the checkout that is the current folder
+
+
 def cno_exe() -> list[str]:
     """The `cno` script of this interpreter's environment (how users run it), else `python -m cno`."""
     script = Path(sys.executable).parent / "cno"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cno"]
+    return [str(script)] if script.exists() and not PYTHON_M else [sys.executable, "-m", "cno"]
 
 
 def sqlite_utils_exe() -> list[str]:
@@ -626,7 +629,60 @@ def reader_budgets(readers: list[Reader]) -> list[tuple[str, bool]]:
     return out
 
 
-def report(results: list[Result], undo: Undo, built: dict[str, float | None], runs: int, readers: list[Reader] = ()) -> str:
+# -- sync contacts with a vdir ------------------------------------------------------------
+
+SYNC_CONTACTS = 10_000
+SYNC_NO_CHANGE_S = 1.0  # the nightly run when nothing changed
+SYNC_FIRST_VS_EXPORT = 3.0  # the first run (every card written) against `export vcard` of the same journal
+
+
+@dataclass
+class SyncTimes:
+    export: tuple[float, float, float]  # wall s, CPU s, peak MB of `export vcard -o FILE`
+    first: tuple[float, float, float]  # `sync contacts DIR` into an empty folder
+    again: tuple[float, float, float]  # the same sync again: nothing changed
+
+
+def measure_sync(tmp: Path, runs: int) -> SyncTimes:
+    """`cno sync contacts` of a 10,000-contact journal: the first run into an empty
+    folder (a fresh copy of the journal each time) and a run with nothing changed,
+    beside `cno export vcard` of the same journal."""
+    built, _ = build(tmp, (SYNC_CONTACTS, SYNC_CONTACTS * 10, 500))
+    n = max(3, min(runs, 5))
+
+    def median(samples):
+        return tuple(statistics.median(s[i] for s in samples) for i in range(2)) + (max(s[2] for s in samples),)
+
+    print("timing export vcard and sync contacts …", file=sys.stderr)
+    export = [run_cpu([*cno_exe(), "export", "vcard", "-o", str(tmp / f"sync-{i}.vcf")], cno_env(built)) for i in range(n)]
+    first, again = [], []
+    for i in range(n):
+        work, folder = fresh_copy(built, tmp / f"sync-work-{i}.db"), tmp / f"sync-dir-{i}"
+        folder.mkdir()
+        argv = [*cno_exe(), "sync", "contacts", str(folder), "-f", "json"]
+        first.append(run_cpu(argv, cno_env(work)))
+        again.append(run_cpu(argv, cno_env(work)))
+    return SyncTimes(median(export), median(first), median(again))
+
+
+def sync_table(t: SyncTimes) -> str:
+    rows = ["| 10,000 contacts | wall s | CPU s | peak MB |", "|---|---:|---:|---:|"]
+    for label, (wall, cpu, mb) in (("`export vcard -o FILE`", t.export), ("`sync contacts DIR`, first run", t.first),
+                                   ("`sync contacts DIR`, nothing changed", t.again)):  # fmt: skip
+        rows.append(f"| {label} | {wall:.2f} | {cpu:.2f} | {mb:.0f} |")
+    return "\n".join(rows)
+
+
+def sync_budgets(t: SyncTimes) -> list[tuple[str, bool]]:
+    return [
+        (f"sync contacts, nothing changed ≤ {SYNC_NO_CHANGE_S:g} s: {t.again[0]:.2f}", t.again[0] <= SYNC_NO_CHANGE_S),
+        (f"sync contacts, first run ≤ {SYNC_FIRST_VS_EXPORT:g}× export vcard: {t.first[0] / t.export[0]:.1f}×",
+         t.first[0] <= SYNC_FIRST_VS_EXPORT * t.export[0]),
+    ]  # fmt: skip
+
+
+def report(results: list[Result], undo: Undo, built: dict[str, float | None], runs: int, readers: list[Reader] = (),
+           sync: SyncTimes | None = None) -> str:  # fmt: skip
     cores = os.cpu_count()
     load = os.getloadavg()[0]
     header = (
@@ -636,13 +692,15 @@ def report(results: list[Result], undo: Undo, built: dict[str, float | None], ru
     gen = "; ".join(f"{k} journal built in {v:.1f}s" for k, v in built.items() if v is not None)
     checks = "\n".join(
         f"- {'met' if ok else '**NOT met**'}: {text}" for text, ok in budgets(results) + undo_budgets(undo) + reader_budgets(readers)
+        + (sync_budgets(sync) if sync else [])
     )
     return (
         f"{header}\n{('make_journal.py: ' + gen + '.') if gen else ''}\n\n{table(results)}\n\n"
         f"Undo log (cno.history). \"Without\": the journal with its `_cno_h_*` triggers dropped. Log columns: "
         f"`_cno_undo` after the step (after an undo, its redo log).\n\n{undo_table(undo)}\n\n"
         f"Readers of other people's files ({EVENTS:,} events, {CARDS:,} cards).\n\n{reader_table(list(readers))}\n\n"
-        f"Budgets:\n\n{checks}\n"
+        + (f"Sync contacts with a vdir ({SYNC_CONTACTS:,} contacts).\n\n{sync_table(sync)}\n\n" if sync else "")
+        + f"Budgets:\n\n{checks}\n"
     )
 
 
@@ -652,11 +710,23 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="3 runs: a smoke check, not a measurement")
     p.add_argument("--cache", type=Path, help="keep the built journals here and reuse them next time")
     p.add_argument("--write-results", action="store_true", help=f"also write {RESULTS.name}")
+    p.add_argument("--sync-only", action="store_true", help="only the sync contacts measurement (printed, not written)")
+    p.add_argument("--python-m", action="store_true", help="run `python -m cno` (the checkout in the current folder), not the cno script")
     a = p.parse_args()
+    global PYTHON_M
+    PYTHON_M = a.python_m
     runs = 3 if a.quick else a.runs
     if runs < 1:
         p.error("--runs must be at least 1")
     tmp = Path(tempfile.mkdtemp(prefix="cno-bench-"))
+    if a.sync_only:
+        try:
+            times = measure_sync(tmp, runs)
+            checks = sync_budgets(times)
+            print(f"{sync_table(times)}\n\n" + "\n".join(f"- {'met' if ok else '**NOT met**'}: {text}" for text, ok in checks))
+            return 0 if all(ok for _, ok in checks) else 1
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     try:
         folder = a.cache or tmp
         folder.mkdir(parents=True, exist_ok=True)
@@ -675,11 +745,12 @@ def main() -> int:
         still_without(bare.work)
         undo = measure_undo(next(r for r in results if r.label == "cno log"), small, big, tmp, runs)
         readers = measure_readers(tmp, runs)
-        text = report(results, undo, built, runs, readers)
+        sync = measure_sync(tmp, runs)
+        text = report(results, undo, built, runs, readers, sync)
         print(text)
         if a.write_results:
             RESULTS.write_text(f"# Benchmark results\n\nWritten by `python tests/bench/run.py --write-results`.\n\n{text}")
-        return 0 if all(ok for _, ok in budgets(results) + undo_budgets(undo) + reader_budgets(readers)) else 1
+        return 0 if all(ok for _, ok in budgets(results) + undo_budgets(undo) + reader_budgets(readers) + sync_budgets(sync)) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
