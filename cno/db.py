@@ -43,6 +43,7 @@ KNOWN_MIGRATIONS = (
     "m010_contact_dates",
     "m011_history",
     "m012_nicknames_and_repeats",
+    "m014_sync_tasks",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs.

@@ -57,6 +57,7 @@ DATES: dict[str, dict[str, str]] = {
     "goals": {"created_on": "day"},
     "captured": {"captured_on": "day"},
     "capture_files": {"seen_on": "day"},
+    "sync_tasks": {"due_on": "day", "synced_on": "day"},
 }  # fmt: skip
 # Every record's `uid` is a UUID (README "Your data").
 _UUID = "-".join("[0-9a-fA-F]" * n for n in (8, 4, 4, 4, 12))

@@ -33,7 +33,7 @@ COMMANDS = {
     "referral": "referrals", "intro": "referrals", "referrals": "referrals",
     "goal": "goals", "goals": "goals",
     "review": "reports", "suggest": "reports", "stats": "reports",
-    "capture": "capture",
+    "capture": "capture", "sync": "sync",
     "import": "data", "export": "data", "backup": "data", "search": "data", "graph": "data",
     "dupes": "dupes", "tags": "tags",
     "undo": "history", "redo": "history", "changes": "history",
@@ -92,6 +92,7 @@ PANELS = {
         "import": "LinkedIn, vCard, CSV or a cno JSON dump",
         "export": "A JSON dump, CSV, vCard or iCalendar",
         "capture": "Touchpoints from calendars and mail",
+        "sync": "Keep to-do folders (vdirs) and the journal in step",
         "backup": "A consistent copy of the journal",
     },
     "The journal": {

@@ -1,0 +1,127 @@
+"""The folder side of a sync: a vdir, read once, written through temporary files.
+
+The rules (README "Your phone and other machines"):
+- DIR must be an existing folder; cno never creates it (a typo would start a
+  second, empty vdir that vdirsyncer then uploads);
+- a file is written under a hidden temporary name in the folder and renamed
+  into place, so vdirsyncer (and a phone) never sees half a file, and a
+  killed run leaves nothing under a real name (its leftovers are swept by the
+  next run);
+- a file is replaced or removed only while it still holds the bytes that were
+  read: one changed meanwhile is left alone and read again on the next sync;
+- a file whose content would not change is not touched at all (same bytes,
+  mtime and inode), so vdirsyncer uploads nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cno.errors import CnoError
+
+
+@dataclass
+class Read:
+    """One file of the folder as read: its name, its bytes and their digest (None: it could not be read)."""
+
+    name: str
+    data: bytes | None
+    digest: str | None
+    error: str | None = None
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def folder(path: str) -> Path:
+    """The vdir at `path`, absolute; exit 2 when it is missing or not a folder."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise CnoError(f"no such folder: {path} (create it, or point vdirsyncer's storage at it first)")
+    if not p.is_dir():
+        raise CnoError(f"{path} is not a folder — give the vdir (a folder of files, one item each)")
+    return p.resolve()
+
+
+def scan(where: Path, suffix: str) -> list[Read]:
+    """Every visible `*suffix` file directly in the folder, by name, with its bytes."""
+    out = []
+    try:
+        entries = sorted(os.scandir(where), key=lambda e: e.name)
+    except OSError as e:
+        raise CnoError(f"can't read folder {where}: {e.strerror or e}") from None
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.endswith(suffix):
+            continue
+        try:
+            if not entry.is_file():
+                continue
+            with open(entry.path, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            out.append(Read(entry.name, None, None, e.strerror or str(e)))
+            continue
+        out.append(Read(entry.name, data, digest(data)))
+    return out
+
+
+def still(where: Path, name: str, expected: str | None) -> bool:
+    """Whether the file holds what was read (expected None: that there is still no file)."""
+    try:
+        with open(where / name, "rb") as fh:
+            return expected is not None and digest(fh.read()) == expected
+    except FileNotFoundError:
+        return expected is None
+    except OSError:
+        return False
+
+
+def put(where: Path, name: str, data: bytes, expected: str | None) -> bool:
+    """Write `data` as the file `name` unless it changed since it was read; False when left alone.
+
+    An identical file is not rewritten. The bytes go to a hidden temporary
+    file beside it, made durable, then renamed over the old one.
+    """
+    from cno.db import sweep_leftovers, temp_beside
+
+    if expected is not None and expected == digest(data) and still(where, name, expected):
+        return True
+    if not still(where, name, expected):
+        return False
+    dest = where / name
+    tmp = temp_beside(dest)
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not still(where, name, expected):  # changed while we wrote: theirs stays
+            return False
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    sweep_leftovers(where)
+    return True
+
+
+def remove(where: Path, name: str, expected: str) -> bool:
+    """Remove the file unless it changed since it was read; False when left alone."""
+    if not still(where, name, expected):
+        return False
+    try:
+        os.unlink(where / name)
+    except FileNotFoundError:
+        pass
+    return True
+
+
+def sweep(where: Path) -> None:
+    """Remove temporary files that a killed sync left in the folder."""
+    from cno.db import sweep_leftovers
+
+    sweep_leftovers(where)
