@@ -108,6 +108,8 @@ class Result:
     moved: int = 0
     skipped: int = 0  # files that could not be read
     dry_run: bool = False
+    # follow-ups moved to the phone's DUE: cno's change is the phone's, nothing to write back
+    adopted: set[str] = field(default_factory=set, repr=False)
     # after the journal commits: (file, its digest as read)
     removals: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -307,6 +309,7 @@ def from_folder(conn: sqlite3.Connection, seen: dict[str, Seen], state: dict, to
             conn.execute("UPDATE followups SET due_on = ? WHERE uid = ?", (f.due.isoformat(), uid))
             result.moved += 1
             result.updated += 1
+            result.adopted.add(uid)
         else:  # cno's value wins: a follow-up edited in cno meanwhile, a check-in's cadence
             result.conflicts.append({"uid": uid, "name": todo.name, "field": "due", "kept": todo.due.isoformat(),
                                      "other": f.due.isoformat()})  # fmt: skip
@@ -343,7 +346,7 @@ def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], stat
             continue
         sequence = max(s["sequence"] if s is not None else 0, f.sequence if f is not None else 0)
         if f is not None and f.completed is None:
-            unchanged_cno = s is not None and s["content"] == todo.content
+            unchanged_cno = s is not None and s["content"] == todo.content or uid in result.adopted
             if f.due == todo.due and (unchanged_cno or s is None):
                 # both sides agree on what matters: the file is left as it is
                 row(todo, f.file, f.digest, f.sequence if s is None else s["sequence"])
