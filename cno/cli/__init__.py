@@ -91,8 +91,8 @@ PANELS = {
     "Data": {
         "import": "LinkedIn, vCard, CSV or a cno JSON dump",
         "export": "A JSON dump, CSV, vCard or iCalendar",
-        "capture": "Touchpoints from calendars and mail",
-        "sync": "Keep to-do folders (vdirs) and the journal in step",
+        "capture": "Touchpoints from calendars (files or vdirs) and mail",
+        "sync": "Keep vdirs (folders vdirsyncer syncs) and the journal in step",
         "backup": "A consistent copy of the journal",
     },
     "The journal": {
