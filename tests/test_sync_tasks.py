@@ -164,12 +164,12 @@ def test_an_overdue_check_in_is_written_too(vdir):
     assert todo["DUE"].dt == date(2026, 10, 1)  # 52 days overdue
 
 
-def test_a_second_run_changes_nothing_and_leaves_every_file_byte_mtime_and_inode_identical(people, vdir):
+def test_a_second_run_the_next_day_changes_nothing_and_leaves_every_file_byte_mtime_and_inode_identical(people, vdir):
     sync(vdir)
     before = folder_state(vdir)
     changes = ok("changes", "-f", "json").json()
     time.sleep(0.01)
-    report = sync(vdir)
+    report = sync(vdir, "--as-of", "2026-11-23")
     assert [report[k] for k in ("added", "updated", "archived", "removed", "written")] == [0, 0, 0, 0, 0]
     assert report["conflicts"] == []
     assert folder_state(vdir) == before
@@ -323,6 +323,17 @@ def test_a_sync_is_one_change_that_undo_reverts_with_its_state_so_the_next_sync_
     assert state_rows(journal_path) == state
     ok("db", "check")
     assert sync(vdir)["moved"] == 1  # the folder's edit is seen again
+    assert follow_ups()[0]["due_on"] == "2026-12-03"
+
+
+def test_after_undoing_a_first_sync_the_next_one_takes_the_phones_due_date(people, vdir, journal_path):
+    sync(vdir)
+    uid = uid_of_follow_up()
+    ok("undo")
+    assert state_rows(journal_path) == []
+    phone_edit(vdir, uid, move_due(date(2026, 12, 3)))
+    report = sync(vdir)
+    assert (report["moved"], report["written"]) == (1, 0)  # the files already there are taken as they are
     assert follow_ups()[0]["due_on"] == "2026-12-03"
 
 
