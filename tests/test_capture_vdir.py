@@ -207,3 +207,7 @@ def test_an_unreadable_file_is_skipped_with_a_warning_naming_it_and_the_rest_is_
     assert [t["note"] for t in r.json()] == ["Good"]
     assert "broken.ics" in r.stderr and "1 unparseable" in r.stderr
     assert bad.read_bytes() == b"\x00\xff not a calendar at all"
+
+
+def test_an_empty_folder_argument_is_exit_2_and_reads_nothing(people, journal_path):
+    refused("capture", "vdir", "", journal=journal_path, contains="no folder given")

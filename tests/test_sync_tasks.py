@@ -366,6 +366,17 @@ def test_a_file_given_as_the_folder_is_exit_2_and_writes_nothing(people, tmp_pat
     assert f.read_bytes() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 
 
+def test_the_parent_of_several_collections_is_exit_2_and_writes_nothing(people, tmp_path, journal_path):
+    (tmp_path / "calendars" / "work").mkdir(parents=True)
+    (tmp_path / "calendars" / "work" / "x.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    refused("sync", "tasks", str(tmp_path / "calendars"), journal=journal_path, contains="work/")
+    assert [p.name for p in (tmp_path / "calendars").iterdir()] == ["work"]
+
+
+def test_an_empty_folder_argument_is_exit_2_and_writes_nothing(people, journal_path):
+    refused("sync", "tasks", "", journal=journal_path, contains="no folder given")
+
+
 def test_two_files_with_one_uid_are_exit_2_naming_both_and_nothing_is_written(people, vdir, journal_path):
     sync(vdir)
     uid = uid_of_follow_up()

@@ -46,7 +46,7 @@ def sync_tasks(
 
     fmt = check_format(fmt)
     day = today(as_of)
-    where = files.folder(folder)
+    where = files.folder(folder, items=".ics")
     if dry_run:
         scratch = scratch_copy(session().reader())
         try:

@@ -37,14 +37,45 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def folder(path: str) -> Path:
-    """The vdir at `path`, absolute; exit 2 when it is missing or not a folder."""
+def folder(path: str, *, items: str | None = None) -> Path:
+    """The vdir at `path`, absolute; exit 2 when it is missing or not a folder.
+
+    With `items` (a suffix such as ".ics"), the folder must be one collection:
+    a folder whose subfolders hold such files is the parent of several (the
+    calendars of an account), and files written there would reach no server.
+    """
+    if not path.strip():
+        raise CnoError("no folder given — give the vdir's path, e.g. ~/.local/share/vdir/tasks")
     p = Path(path).expanduser()
-    if not p.exists():
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except (OSError, ValueError):
+        exists = is_dir = False
+    if not exists:
         raise CnoError(f"no such folder: {path} (create it, or point vdirsyncer's storage at it first)")
-    if not p.is_dir():
+    if not is_dir:
         raise CnoError(f"{path} is not a folder — give the vdir (a folder of files, one item each)")
-    return p.resolve()
+    p = p.resolve()
+    if items is not None:
+        nested = sorted(d.name for d in _subfolders(p) if any(_has(d, items)))
+        if nested:
+            raise CnoError(f"{path} is not one collection: its folders {', '.join(n + '/' for n in nested[:3])} hold"
+                           f" {items} files — give one of them")  # fmt: skip
+    return p
+
+
+def _subfolders(p: Path):
+    try:
+        return [Path(e.path) for e in os.scandir(p) if not e.name.startswith(".") and e.is_dir()]
+    except OSError:
+        return []
+
+
+def _has(d: Path, suffix: str):
+    try:
+        return (e for e in os.scandir(d) if e.name.endswith(suffix))
+    except OSError:
+        return iter(())
 
 
 def scan(where: Path, suffix: str) -> list[Read]:
