@@ -115,9 +115,12 @@ def put(where: Path, name: str, data: bytes, expected: str | None) -> bool:
     """Write `data` as the file `name` unless it changed since it was read; False when left alone.
 
     An identical file is not rewritten. The bytes go to a hidden temporary
-    file beside it, made durable, then renamed over the old one.
+    file beside it, renamed over the old one: a killed run leaves the old file
+    or the new one, never half of one. Not fsync'ed file by file (4,000 to-dos
+    took 11 s of fsync on a busy disk); `settle` makes the folder's renames
+    durable once, before the journal commits.
     """
-    from cno.db import sweep_leftovers, temp_beside
+    from cno.db import temp_beside
 
     if expected is not None and expected == digest(data) and still(where, name, expected):
         return True
@@ -129,15 +132,26 @@ def put(where: Path, name: str, data: bytes, expected: str | None) -> bool:
         fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
         with open(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         if not still(where, name, expected):  # changed while we wrote: theirs stays
             return False
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
-    sweep_leftovers(where)
     return True
+
+
+def settle(where: Path) -> None:
+    """Make the files written into the folder durable: the folder's entries, once."""
+    try:
+        fd = os.open(where, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # a filesystem that can't: the renames still happened
+        pass
+    finally:
+        os.close(fd)
 
 
 def remove(where: Path, name: str, expected: str) -> bool:

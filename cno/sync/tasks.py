@@ -32,6 +32,7 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -57,6 +58,7 @@ class Todo:
     summary: str
     description: str
 
+    @cached_property
     def body(self) -> list[str]:
         from cno.io.vcard import escape
 
@@ -69,17 +71,19 @@ class Todo:
             f"X-CNO-KIND:{self.kind}",
         ]
 
-    @property
+    @cached_property
     def content(self) -> str:
         """What cno says of it, without stamps: when this changes, cno's side changed."""
-        return hashlib.sha256("\n".join(self.body()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return hashlib.sha256("\n".join(self.body).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def render(self, today: date, sequence: int) -> bytes:
         from cno.io.folding import fold
 
-        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "BEGIN:VTODO", *self.body()[:1],
-                 f"DTSTAMP:{today:%Y%m%d}T000000Z", f"SEQUENCE:{sequence}", *self.body()[1:], "END:VTODO", "END:VCALENDAR"]  # fmt: skip
-        return "".join(fold(line) for line in lines).encode("utf-8", "surrogatepass")
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "BEGIN:VTODO", *self.body[:1],
+                 f"DTSTAMP:{today:%Y%m%d}T000000Z", f"SEQUENCE:{sequence}", *self.body[1:], "END:VTODO", "END:VCALENDAR"]  # fmt: skip
+        # most lines are short and plain: written as they are, the rest folded (and cleaned)
+        return "".join(line + "\r\n" if len(line) <= 75 and line.isascii() and line.isprintable() else fold(line)
+                       for line in lines).encode("utf-8", "surrogatepass")  # fmt: skip
 
 
 @dataclass
@@ -369,6 +373,8 @@ def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], stat
             warn(f"sync tasks: {name} changed while syncing: left as it is, it is read again on the next sync")
     if dry_run:
         return
+    if result.written:
+        files.settle(where)
     conn.executemany("DELETE FROM sync_tasks WHERE folder = ? AND todo_uid = ?", [(str(where), u) for u in drop])
     conn.executemany(
         "INSERT INTO sync_tasks (folder, todo_uid, file, kind, due_on, content, hash, sequence, synced_on)"
