@@ -235,6 +235,19 @@ def test_a_check_in_completed_on_the_phone_logs_a_touchpoint_via_other_on_its_da
     assert len(ok("history", "-f", "json").json()) == 1
 
 
+def test_a_repeating_follow_up_completed_on_the_phone_opens_its_next_which_is_written_at_once(vdir):
+    ok("add", "Ada Lovelace")
+    ok("follow-up", "ada", "2026-11-20", "board report", "--every", "1m")
+    sync(vdir)
+    first = uid_of_follow_up()
+    phone_edit(vdir, first, complete(datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)))
+    report = sync(vdir)
+    assert (report["done"], report["removed"], report["written"]) == (1, 1, 1)
+    (todo,) = todos(vdir).values()
+    assert todo["DUE"].dt == date(2026, 12, 20) and str(todo["UID"]) != first
+    assert sync(vdir)["written"] == 0
+
+
 def test_a_due_date_moved_on_the_phone_moves_the_follow_up(people, vdir):
     sync(vdir)
     uid = uid_of_follow_up()
