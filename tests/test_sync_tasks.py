@@ -390,6 +390,26 @@ def test_an_empty_folder_argument_is_exit_2_and_writes_nothing(people, journal_p
     refused("sync", "tasks", "", journal=journal_path, contains="no folder given")
 
 
+def test_a_folder_of_events_is_not_a_to_do_list_exit_2_and_nothing_written(people, vdir, journal_path):
+    event = vdir / "meeting.ics"
+    event.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:m1\r\nDTSTART:20261120T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    refused("sync", "tasks", str(vdir), journal=journal_path, contains="holds events, not to-dos")
+    assert [p.name for p in vdir.iterdir()] == ["meeting.ics"]
+
+
+def test_a_file_name_now_holding_another_to_do_is_not_overwritten(people, vdir):
+    sync(vdir)
+    uid = uid_of_follow_up()
+    path = file_of(vdir, uid)
+    theirs = b"BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:milk-1\r\nSUMMARY:Milk\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+    path.write_bytes(theirs)  # the phone's app reused the name for a to-do of its own
+    report = sync(vdir)
+    assert report["written"] == 1
+    assert path.read_bytes() == theirs
+    assert uid in todos(vdir)
+    assert sync(vdir)["written"] == 0
+
+
 def test_two_files_with_one_uid_are_exit_2_naming_both_and_nothing_is_written(people, vdir, journal_path):
     sync(vdir)
     uid = uid_of_follow_up()
@@ -413,6 +433,20 @@ def test_an_unreadable_file_is_skipped_with_a_warning_naming_it_and_never_delete
     assert "broken.ics" in r.stderr and "cut.ics" in r.stderr
     assert r.json()["skipped"] == 2 and r.json()["removed"] == 1  # the rest is synced
     assert bad.read_bytes() == b"\x00\xffthis is no calendar" and cut.exists()
+
+
+def test_a_todo_whose_own_file_turned_unreadable_is_left_alone_until_it_reads_again(people, vdir):
+    sync(vdir)
+    uid = uid_of_follow_up()
+    path = file_of(vdir, uid)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # cut short mid-write by another program
+    r = cno("sync", "tasks", str(vdir), "-f", "json")
+    assert r.code == 0 and path.name in r.stderr
+    assert (r.json()["written"], r.json()["skipped"]) == (0, 1)
+    assert path.read_bytes() == good[: len(good) // 2] and len(list(vdir.glob("*.ics"))) == 2
+    path.write_bytes(good)
+    assert sync(vdir)["written"] == 0
 
 
 def test_a_file_changed_between_read_and_write_is_left_alone_and_synced_on_the_next_run(people, vdir, monkeypatch):

@@ -125,8 +125,8 @@ class Result:
 # -- reading the folder ----------------------------------------------------------
 
 
-def read_folder(where: Path, warn: Callable[[str], None]) -> tuple[dict[str, Seen], int]:
-    """The folder's to-dos by UID, and how many files could not be read (each warned about).
+def read_folder(where: Path, warn: Callable[[str], None]) -> tuple[dict[str, Seen], int, set[str]]:
+    """The folder's to-dos by UID, how many files could not be read (each warned about), and those files' names.
 
     Two files holding one UID is exit 2: which of them is the to-do can't be told.
     """
@@ -135,7 +135,9 @@ def read_folder(where: Path, warn: Callable[[str], None]) -> tuple[dict[str, See
 
     out: dict[str, Seen] = {}
     skipped = 0
-    for f in files.scan(where, ".ics"):
+    events: list[str] = []  # files holding events and no to-do
+    scanned = files.scan(where, ".ics")
+    for f in scanned:
         if f.data is None:
             skipped += 1
             warn(f"sync tasks: skipped {f.name}: it can't be read ({f.error}); left as it is")
@@ -144,6 +146,9 @@ def read_folder(where: Path, warn: Callable[[str], None]) -> tuple[dict[str, See
             doc = parse(decode_text(f.data), KEEP)
             todos = [c for cal in doc.roots if cal.name == "VCALENDAR" for c in cal.children if c.name == "VTODO" and c.end]
             todos = [c for c in todos if "RECURRENCE-ID" not in c.props] or todos
+            if not todos and any(c.name == "VEVENT" for cal in doc.roots for c in cal.children):
+                events.append(f.name)
+                continue
             if not todos:
                 raise ValueError("it holds no complete VTODO")
             seen = _seen(f, todos[0])
@@ -156,7 +161,14 @@ def read_folder(where: Path, warn: Callable[[str], None]) -> tuple[dict[str, See
             raise CnoError(f"{other.file} and {f.name} in {where} hold the same to-do (UID {seen.uid}) —"
                            " remove one of them, then sync again")  # fmt: skip
         out[seen.uid] = seen
-    return out, skipped
+    if events and not out:
+        # a calendar of events, not a to-do list: its server may refuse VTODOs, and its events are not cno's
+        raise CnoError(f"{where} holds events, not to-dos ({len(events)} file{'' if len(events) == 1 else 's'} with a VEVENT"
+                       " and none with a VTODO) — give the folder of a to-do list")  # fmt: skip
+    for name in events:
+        skipped += 1
+        warn(f"sync tasks: skipped {name}: it holds an event, not a to-do; left as it is")
+    return out, skipped, {f.name for f in scanned} - {f.file for f in out.values()}
 
 
 def _seen(f: files.Read, todo) -> Seen:
@@ -268,10 +280,10 @@ def sync(conn: sqlite3.Connection, where: Path, today: date, *, dry_run: bool = 
     result = Result(dry_run=dry_run)
     if not dry_run:
         files.sweep(where)
-    seen, result.skipped = read_folder(where, warn)
+    seen, result.skipped, unreadable = read_folder(where, warn)
     state = _state(conn, where)
     from_folder(conn, seen, state, today, result)
-    to_folder(conn, where, seen, state, today, result, dry_run=dry_run, warn=warn)
+    to_folder(conn, where, seen, state, today, result, unreadable, dry_run=dry_run, warn=warn)
     return result
 
 
@@ -320,10 +332,12 @@ def from_folder(conn: sqlite3.Connection, seen: dict[str, Seen], state: dict, to
 
 
 def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], state: dict, today: date, result: Result,
-              *, dry_run: bool, warn: Callable[[str], None]) -> None:  # fmt: skip
+              unreadable: set[str], *, dry_run: bool, warn: Callable[[str], None]) -> None:  # fmt: skip
     """Step 2: the folder made to hold what the journal now says is due."""
     want = wanted(conn, today)
     drop: list[str] = []  # state rows to delete
+    # file names in use: a state row's old name may hold another to-do now, or a file that can't be read
+    taken = {f.file for f in seen.values()} | unreadable
     keep: list[tuple] = []  # state rows to write
 
     def row(todo: Todo, name: str, digest: str, sequence: int) -> None:
@@ -346,8 +360,11 @@ def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], stat
                 drop.append(uid)
             continue
         if todo is None:  # gone on both sides
-            drop.append(uid)
+            if s is None or s["file"] not in unreadable:
+                drop.append(uid)
             continue
+        if f is None and (s["file"] if s is not None else f"{uid}.ics") in unreadable:
+            continue  # its own file can't be read (completed? moved?): left alone until it can
         sequence = max(s["sequence"] if s is not None else 0, f.sequence if f is not None else 0)
         if f is not None and f.completed is None:
             unchanged_cno = s is not None and s["content"] == todo.content or uid in result.adopted
@@ -361,7 +378,7 @@ def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], stat
             sequence += 1
         elif f is not None:  # completed, and due again under the same UID: a fresh one
             sequence += 1
-        name = f.file if f is not None else (s["file"] if s is not None else f"{uid}.ics")
+        name = f.file if f is not None else (s["file"] if s is not None and s["file"] not in taken else _free(uid, taken))
         data = todo.render(today, sequence)
         if dry_run:
             result.written += 1
@@ -375,14 +392,21 @@ def to_folder(conn: sqlite3.Connection, where: Path, seen: dict[str, Seen], stat
         return
     if result.written:
         files.settle(where)
-    conn.executemany("DELETE FROM sync_tasks WHERE folder = ? AND todo_uid = ?", [(str(where), u) for u in drop])
-    conn.executemany(
-        "INSERT INTO sync_tasks (folder, todo_uid, file, kind, due_on, content, hash, sequence, synced_on)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder, todo_uid) DO UPDATE SET file = excluded.file,"
-        " kind = excluded.kind, due_on = excluded.due_on, content = excluded.content, hash = excluded.hash,"
-        " sequence = excluded.sequence, synced_on = excluded.synced_on",
-        keep,
-    )
+    # deleted first, all of them: a file name moves from one to-do's row to another's
+    gone = [(str(where), u) for u in drop] + [(v[0], v[1]) for v in keep]
+    conn.executemany("DELETE FROM sync_tasks WHERE folder = ? AND todo_uid = ?", gone)
+    conn.executemany("INSERT INTO sync_tasks (folder, todo_uid, file, kind, due_on, content, hash, sequence, synced_on)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", keep)  # fmt: skip
+
+
+def _free(uid: str, taken: set[str]) -> str:
+    """`<uid>.ics`, or `<uid>-2.ics` and on when another to-do's file has that name."""
+    name, n = f"{uid}.ics", 1
+    while name in taken:
+        n += 1
+        name = f"{uid}-{n}.ics"
+    taken.add(name)
+    return name
 
 
 def finish(where: Path, result: Result, warn: Callable[[str], None] = lambda msg: None) -> None:
