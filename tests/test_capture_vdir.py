@@ -154,6 +154,14 @@ def test_only_a_changed_file_is_read_again_and_it_brings_its_series_with_it(peop
     assert "3 unchanged files not read again" in ok("capture", "vdir", str(folder), "--dry-run").stderr
 
 
+def test_two_files_with_one_event_log_it_once_the_highest_sequence_winning(people, tmp_path):
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "a.ics").write_text(calendar(event("dup@1", "20261110T090000Z", "20261110T100000Z", "Old title", "SEQUENCE:0")))
+    (folder / "b.ics").write_text(calendar(event("dup@1", "20261110T090000Z", "20261110T093000Z", "New title", "SEQUENCE:2")))
+    assert shown(capture(folder)) == [("2026-11-10T09:00", ["Ada Lovelace"], "New title", 30)]
+
+
 # -- the folder's shape -----------------------------------------------------------------
 
 

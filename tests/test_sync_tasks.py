@@ -495,6 +495,17 @@ def test_a_file_changed_before_its_removal_is_left_alone(people, vdir, monkeypat
     assert sync(vdir)["removed"] == 1
 
 
+def test_a_folder_that_cannot_be_written_is_exit_2_and_the_journal_is_untouched(people, vdir, journal_path, monkeypatch):
+    import cno.sync.files as files
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full_disk)
+    refused("sync", "tasks", str(vdir), journal=journal_path, contains="no space left on device")
+    assert list(vdir.iterdir()) == []
+
+
 KILL_AFTER_ONE_WRITE = """
 import os, sys
 from cno.sync import files

@@ -135,8 +135,13 @@ def put(where: Path, name: str, data: bytes, expected: str | None) -> bool:
         if not still(where, name, expected):  # changed while we wrote: theirs stays
             return False
         os.replace(tmp, dest)
+    except OSError as e:  # a read-only folder, a full disk: the sync fails as a whole, the journal untouched
+        raise CnoError(f"can't write {name} into {where}: {e.strerror or e}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
     return True
 
 
@@ -162,6 +167,8 @@ def remove(where: Path, name: str, expected: str) -> bool:
         os.unlink(where / name)
     except FileNotFoundError:
         pass
+    except OSError:  # after the commit: left for the next sync, which removes it then
+        return False
     return True
 
 
