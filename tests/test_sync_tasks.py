@@ -339,6 +339,28 @@ def test_a_sync_is_one_change_that_undo_reverts_with_its_state_so_the_next_sync_
     assert follow_ups()[0]["due_on"] == "2026-12-03"
 
 
+def records(journal: Path) -> dict:
+    """Every row of every record table, sync_tasks and captured included (not the history's own)."""
+    return {t: rows for t, rows in snapshot(journal).items() if not t.startswith(("_", "sqlite_")) and "_fts" not in t}
+
+
+def test_undo_and_redo_of_a_sync_put_back_exactly_every_row_of_every_table(people, vdir, journal_path):
+    sync(vdir)
+    phone_edit(vdir, uid_of_follow_up(), complete(datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)))
+    phone_edit(vdir, f"{contact_uid('Ada Lovelace')}-check-in-20261222", complete(datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)))
+    ok("follow-up", "grace", "2026-12-01", "new one")
+    before, export = records(journal_path), ok("export", "json").stdout
+    report = sync(vdir)
+    assert (report["done"], report["added"]) == (1, 1)
+    after, export_after = records(journal_path), ok("export", "json").stdout
+    assert ok("undo").stderr.startswith("undid #")
+    assert records(journal_path) == before and ok("export", "json").stdout == export
+    ok("db", "check")
+    ok("redo")
+    assert records(journal_path) == after and ok("export", "json").stdout == export_after
+    ok("db", "check")
+
+
 def test_after_undoing_a_first_sync_the_next_one_takes_the_phones_due_date(people, vdir, journal_path):
     sync(vdir)
     uid = uid_of_follow_up()
