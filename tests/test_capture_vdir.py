@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cno, ok, refused, snapshot
+from tests.conftest import cno, ok, refused
 
 ME = "me@example.com"
 KHAL = shutil.which("khal", path=str(Path(sys.executable).parent)) or shutil.which("khal")

@@ -18,7 +18,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from tests.conftest import TODAY, cno, ok, refused, snapshot
+from tests.conftest import cno, ok, refused, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
