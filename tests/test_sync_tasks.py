@@ -189,6 +189,14 @@ def test_a_follow_up_closed_in_cno_loses_its_file_and_a_moved_check_in_is_rewrit
     assert follow_up not in todos(vdir) and old_check_in not in todos(vdir)
 
 
+def test_archiving_a_contact_removes_their_to_dos_and_unarchiving_writes_them_back(people, vdir):
+    sync(vdir)
+    ok("archive", "ada")
+    assert sync(vdir)["removed"] == 2 and todos(vdir) == {}
+    ok("unarchive", "ada")
+    assert sync(vdir)["written"] == 2 and len(todos(vdir)) == 2
+
+
 def test_a_follow_up_edited_in_cno_is_rewritten_in_place_with_a_higher_sequence(people, vdir):
     sync(vdir)
     uid = uid_of_follow_up()
@@ -370,6 +378,17 @@ def test_after_undoing_a_first_sync_the_next_one_takes_the_phones_due_date(peopl
     report = sync(vdir)
     assert (report["moved"], report["written"]) == (1, 0)  # the files already there are taken as they are
     assert follow_ups()[0]["due_on"] == "2026-12-03"
+
+
+def test_a_dump_holding_a_check_in_completed_on_the_phone_restores(people, vdir, tmp_path):
+    sync(vdir)
+    phone_edit(vdir, f"{contact_uid('Ada Lovelace')}-check-in-20261222", complete(datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)))
+    sync(vdir)
+    dump = tmp_path / "dump.json"
+    dump.write_text(ok("export", "json").stdout)
+    other = tmp_path / "other.db"
+    ok("--db", str(other), "import", "json", str(dump))
+    assert ok("--db", str(other), "export", "json").stdout == dump.read_text()
 
 
 def test_the_sync_state_is_not_in_export_json_and_db_check_passes(people, vdir, journal_path):
