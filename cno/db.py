@@ -45,6 +45,7 @@ KNOWN_MIGRATIONS = (
     "m011_history",
     "m012_nicknames_and_repeats",
     "m013_sync_contacts",
+    "m014_sync_tasks",
 )
 # Migrations that rewrite a table (copy, drop, rename): an existing journal is
 # backed up before one of them runs.

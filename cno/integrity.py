@@ -58,6 +58,7 @@ DATES: dict[str, dict[str, str]] = {
     "captured": {"captured_on": "day"},
     "capture_files": {"seen_on": "day"},
     "sync_contacts": {"updated_at": "moment"},
+    "sync_tasks": {"due_on": "day", "synced_on": "day"},
 }  # fmt: skip
 # Every record's `uid` is a UUID (README "Your data").
 _UUID = "-".join("[0-9a-fA-F]" * n for n in (8, 4, 4, 4, 12))

@@ -570,3 +570,33 @@ def m013_sync_contacts(db):
         END;
 """
     _run(db, script)
+
+
+@migrations()
+def m014_sync_tasks(db):
+    # `cno sync tasks DIR` keeps a folder of VTODOs and the journal in step
+    # (README "Reminders: cno sync tasks"). What it remembers of each to-do it
+    # wrote or read, per folder, is what makes a change decidable on each
+    # side: the DUE both sides agreed on at the last sync, a digest of what
+    # cno wrote (cno's side changed when today's rendering differs) and of the
+    # file as it was left (the phone's side changed when the file differs).
+    # A record table like any other, so a sync and its state undo together;
+    # not in `export json` (paths of this machine) — see io.dump.EXCLUDED.
+    _run(
+        db,
+        """
+        CREATE TABLE sync_tasks (
+            folder TEXT NOT NULL,            -- the folder, as an absolute path
+            todo_uid TEXT NOT NULL,          -- the VTODO's UID
+            file TEXT NOT NULL,              -- its file name in the folder
+            kind TEXT NOT NULL CHECK (kind IN ('follow-up', 'check-in')),
+            due_on TEXT NOT NULL,            -- DUE at the last sync
+            content TEXT NOT NULL,           -- digest of cno's rendering at the last sync
+            hash TEXT NOT NULL,              -- sha256 of the file's bytes at the last sync
+            sequence INTEGER NOT NULL DEFAULT 0,
+            synced_on TEXT NOT NULL,
+            PRIMARY KEY (folder, todo_uid)
+        );
+        CREATE UNIQUE INDEX sync_tasks_file ON sync_tasks(folder, file);
+        """,
+    )

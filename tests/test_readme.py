@@ -118,10 +118,21 @@ class Walk:
         (self.home / "mail").mkdir()
         shutil.copy(FIXTURES / "in.mbox", self.home / "mail" / "archive.mbox")
         shutil.copy(FIXTURES / "cal.ics", self.home / "calendar.ics")
+        # the folders vdirsyncer keeps (README "Your phone and other machines"): a calendar, a to-do list
+        (self.home / ".local/share/vdir/calendars/personal").mkdir(parents=True)
+        shutil.copy(FIXTURES / "cal.ics", self.home / ".local/share/vdir/calendars/personal/cal.ics")
+        (self.home / ".local/share/vdir/tasks/cno").mkdir(parents=True)
         shutil.copytree(ROOT / "examples", folder / "examples")
         monkeypatch.chdir(folder)
         monkeypatch.setenv("HOME", str(self.home))
         monkeypatch.setenv("CNO_TODAY", AS_OF)
+
+    def mkdir(self, line: str) -> None:
+        """`mkdir -p DIR…` as the README tells a reader to: the folders a sync or capture then reads."""
+        words = shlex.split(line, comments=True)
+        if words[:2] == ["mkdir", "-p"]:
+            for d in words[2:]:
+                (self.home / d[2:] if d.startswith("~/") else self.folder / d).mkdir(parents=True, exist_ok=True)
 
     def run(self, argv: list[str], demo: bool, where: str) -> str:
         from tests.conftest import cno
@@ -137,6 +148,7 @@ class Walk:
         """Run one block; its lines as they should read (the outputs regenerated)."""
         if b.lang == "sh":
             for k, line in enumerate(b.lines):
+                self.mkdir(line)
                 for argv in cno_argvs(line, self.home):
                     self.run(argv, b.demo, str(b.first + k + 1))
             return b.lines

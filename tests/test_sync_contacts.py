@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
@@ -385,20 +384,20 @@ def test_a_card_changed_between_read_and_write_is_left_and_retried_next_run(vdir
     sync(vdir)
     path = card_path(vdir, "ada")
     ok("edit", "ada", "--role", "Analyst")
-    from cno.sync import contacts as core
+    from cno.sync import files
 
-    real = core.read_items
+    real = files.scan
 
-    def racing(folder, suffix, warnings):
-        items = real(folder, suffix, warnings)
+    def racing(folder, suffix):
+        items = real(folder, suffix)
         edit_card(path, "FN:Ada Lovelace", "FN:Ada King")  # the phone's edit lands while cno works
         return items
 
-    monkeypatch.setattr(core, "read_items", racing)
+    monkeypatch.setattr(files, "scan", racing)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
     assert any(w.startswith("cno: left ") and path.name in w for w in r.stderr.splitlines())
     assert "FN:Ada King" in path.read_text() and "TITLE:Countess" in path.read_text()
-    monkeypatch.setattr(core, "read_items", real)
+    monkeypatch.setattr(files, "scan", real)
     sync(vdir)
     ada = show("ada king")
     assert ada["role"] == "Analyst"
@@ -406,11 +405,11 @@ def test_a_card_changed_between_read_and_write_is_left_and_retried_next_run(vdir
 
 
 def test_a_sync_killed_half_way_writes_nothing_to_the_journal_and_the_next_run_settles(vdir, journal_path, monkeypatch):
-    from cno import sync as base
+    from cno.sync import files
 
     ok("add", "Alan Turing", "--email", "alan@example.org")
     rows = snapshot(journal_path)
-    real, calls = base.put, []
+    real, calls = files.put, []
 
     def dying(folder, name, data, expected):
         if calls:
@@ -418,12 +417,12 @@ def test_a_sync_killed_half_way_writes_nothing_to_the_journal_and_the_next_run_s
         calls.append(name)
         return real(folder, name, data, expected)
 
-    monkeypatch.setattr("cno.sync.contacts.put", dying)
+    monkeypatch.setattr(files, "put", dying)
     r = cno("sync", "contacts", str(vdir), "-f", "json")
     assert r.code != 0 and len(calls) == 1
     assert snapshot(journal_path) == rows  # all or nothing
     assert len(list(vdir.iterdir())) == 1 and not [p for p in vdir.iterdir() if p.name.startswith(".")]
-    monkeypatch.setattr("cno.sync.contacts.put", real)
+    monkeypatch.setattr(files, "put", real)
     out = sync(vdir)
     assert counts(out) == {"added": 0, "updated": 0, "archived": 0, "removed": 0, "written": 2}
     assert len(list(vdir.iterdir())) == 3

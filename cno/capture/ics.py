@@ -87,6 +87,48 @@ class Unreadable(ValueError):
 
 
 def read(p: Path, me: frozenset[str], today: date) -> Iterator[Item]:
+    calendars, notice = _calendars(p)
+    if notice is not None:
+        yield notice
+    yield from _read(p.name, calendars, me, today)
+
+
+def read_group(paths: list[Path], me: frozenset[str], today: date) -> Iterator[Item]:
+    """Files holding parts of the same events, read as one calendar.
+
+    A vdir (khal's and vdirsyncer's folder of `.ics` files) keeps one event
+    per file, but a recurring event's overrides may sit in files of their own
+    under the same UID: read apart, the series would count an occurrence its
+    override moved or cancelled. A file that can't be read is skipped with a
+    warning naming it; the others are read.
+    """
+    from cno.capture.ics_text import Component
+
+    calendars: list[Component] = []
+    origin: dict[int, str] = {}
+    for p in paths:
+        try:
+            cals, notice = _calendars(p)
+        except CnoError as e:
+            yield Problem(p.name, str(e).removeprefix(f"{p}: "))
+            continue
+        except OSError as e:
+            yield Problem(p.name, f"it can't be read ({e.strerror or e})")
+            continue
+        if notice is not None:
+            yield notice
+        for cal in cals:
+            origin.update((id(child), p.name) for child in cal.children)
+        calendars += cals
+    if not calendars:
+        return
+    first = calendars[0]
+    merged = Component("VCALENDAR", first.line, dict(first.props), [c for cal in calendars for c in cal.children], first.end)
+    yield from _read(paths[0].name, [merged], me, today, origin)
+
+
+def _calendars(p: Path):
+    """The file's calendars and, when it is cut short, the notice saying so; CnoError when it holds none."""
     doc = parse(decode_text(p.read_bytes()), KEEP)  # the text is not kept: a large file's memory is its events
     calendars = [c for c in doc.roots if c.name == "VCALENDAR"]
     if not calendars:
@@ -97,13 +139,18 @@ def read(p: Path, me: frozenset[str], today: date) -> Iterator[Item]:
     complete = [e for e in events if e.end is not None]
     if events and not complete:
         raise CnoError(f"{p}: not a readable calendar (line {events[0].line}: BEGIN:VEVENT has no END:VEVENT)")
+    notice = None
     if any(cal.end is None for cal in calendars):
-        yield Notice(f"{p.name} is cut short at line {doc.last_line} (it has no END:VCALENDAR):"
-                     f" its {len(complete)} complete event{'' if len(complete) == 1 else 's'} were read")  # fmt: skip
+        notice = Notice(f"{p.name} is cut short at line {doc.last_line} (it has no END:VCALENDAR):"
+                        f" its {len(complete)} complete event{'' if len(complete) == 1 else 's'} were read")  # fmt: skip
+    return calendars, notice
+
+
+def _read(name: str, calendars, me: frozenset[str], today: date, origin: dict[int, str] | None = None) -> Iterator[Item]:
     from cno.capture.ics_zones import Zones
 
     zones = Zones([c for cal in calendars for c in cal.children if c.name == "VTIMEZONE"])
-    reader = _Reader(p.name, zones, me, today)
+    reader = _Reader(name, zones, me, today, origin=origin or {})
     for cal in calendars:
         reader.floating = reader.zone_named(cal.text("X-WR-TIMEZONE"), "X-WR-TIMEZONE")
         for item in reader.calendar(cal):
@@ -157,6 +204,7 @@ class _Reader:
     me: frozenset[str]
     today: date
     floating: tzinfo | None = None  # where floating times are: X-WR-TIMEZONE, else local time (None)
+    origin: dict = field(default_factory=dict)  # a component's file, when several are read as one (read_group)
     _warned: set = field(default_factory=set)
     _notices: list = field(default_factory=list)
 
@@ -246,7 +294,7 @@ class _Reader:
     def label(self, comp: Component, n: int) -> str:
         uid = " ".join((comp.text("UID") or "").split())
         summary = " ".join((comp.text("SUMMARY") or "").split())
-        return f"{self.filename}, line {comp.line}: event " + (uid or f"#{n}") + (f" ({summary})" if summary else "")
+        return f"{self.origin.get(id(comp), self.filename)}, line {comp.line}: event " + (uid or f"#{n}") + (f" ({summary})" if summary else "")
 
     # -- one event --------------------------------------------------------------
 
@@ -255,7 +303,7 @@ class _Reader:
         if start_prop is None:
             raise Unreadable("it has no DTSTART")
         start, zone, floating = self.when(start_prop)
-        uid = " ".join((comp.text("UID") or "").split()) or f"no-uid:{self.filename}:{comp.line}"
+        uid = " ".join((comp.text("UID") or "").split()) or f"no-uid:{self.origin.get(id(comp), self.filename)}:{comp.line}"
         ev = Event(comp, self, n, uid, start, zone, floating, None)
         ev.length = self.length(ev)
         seq = comp.text("SEQUENCE")

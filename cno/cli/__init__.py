@@ -91,8 +91,8 @@ PANELS = {
     "Data": {
         "import": "LinkedIn, vCard, CSV or a cno JSON dump",
         "export": "A JSON dump, CSV, vCard or iCalendar",
-        "capture": "Touchpoints from calendars and mail",
-        "sync": "Contacts both ways with a vdir (vdirsyncer, khard)",
+        "capture": "Touchpoints from calendars (files or vdirs) and mail",
+        "sync": "Contacts and reminders both ways with vdirs (vdirsyncer, khard)",
         "backup": "A consistent copy of the journal",
     },
     "The journal": {

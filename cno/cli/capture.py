@@ -130,3 +130,25 @@ def capture_maildir(
     from cno.capture import mail
 
     _run(mail.maildir_source, folder, since, dry_run, create_unknown, fmt, as_of)
+
+
+@capture_app.command("vdir")
+def capture_vdir(
+    folder: Annotated[str, typer.Argument(metavar="DIR", help="A folder of .ics files, one event each (khal's, vdirsyncer's).")],
+    since: Since = None,
+    dry_run: DryRun = False,
+    create_unknown: CreateUnknown = False,
+    fmt: FormatOpt = "table",
+    as_of: AsOfOpt = None,
+) -> None:
+    """Log the meetings of a calendar kept as a folder of .ics files (a vdir) that include a contact.
+
+    As 'cno capture ics', for the folders vdirsyncer fills from a CalDAV
+    server and khal reads: every .ics file in DIR and the folders under it.
+    A re-run reads only the files that are new or changed.
+
+    Example: vdirsyncer sync && cno capture vdir ~/.local/share/vdir/calendars --since 30d
+    """
+    from cno.capture import vdir
+
+    _run(vdir.source, folder, since, dry_run, create_unknown, fmt, as_of)

@@ -1,4 +1,5 @@
-"""Sync commands: the journal and a vdir that vdirsyncer carries to a server (README "Your phone and other machines")."""
+"""Sync commands: the journal kept in step with vdirs that vdirsyncer carries to
+a server (README "Your phone and other machines")."""
 
 from __future__ import annotations
 
@@ -13,17 +14,32 @@ from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, toda
 app = typer.Typer()
 
 sync_app = typer.Typer(
-    help="Keep the journal and vdir folders (vdirsyncer, khard, khal) in step, both ways.",
+    help="Keep folders of vCards and to-dos (vdirs, as vdirsyncer, khard and khal keep them) in step with the journal.",
     no_args_is_help=True,
 )
 app.add_typer(sync_app, name="sync")
 
-Dir = Annotated[str, typer.Argument(metavar="DIR", help="The vdir folder: one file per item.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change, on both sides; write nothing.")]
 
 
+def _show(data: dict, what: str, title: str, fmt: str, dry_run: bool) -> None:
+    from cno.render import render
+    from cno.render import sync as view
+
+    said = view.changed(data) or dry_run
+    if fmt in ("json", "csv") or said or sys.stdout.isatty():  # from cron, a sync that did nothing says nothing
+        render(view.report(data, title, dry_run), fmt)
+    if said or sys.stderr.isatty():
+        note(view.summary(data, what, dry_run))
+
+
 @sync_app.command("contacts")
-def sync_contacts(dir: Dir, dry_run: DryRun = False, fmt: FormatOpt = "table", as_of: AsOfOpt = None) -> None:
+def sync_contacts(
+    folder: Annotated[str, typer.Argument(metavar="DIR", help="The vdir of contacts (a folder of .vcf files).")],
+    dry_run: DryRun = False,
+    fmt: FormatOpt = "table",
+    as_of: AsOfOpt = None,
+) -> None:
     """Sync your active contacts with a folder of vCards, both ways.
 
     Cards changed in DIR change their contacts, contacts changed in cno
@@ -35,25 +51,59 @@ def sync_contacts(dir: Dir, dry_run: DryRun = False, fmt: FormatOpt = "table", a
     Example: vdirsyncer sync && cno sync contacts ~/.contacts/cno && vdirsyncer sync
     """
     from cno.db import scratch_copy
-    from cno.render import render
-    from cno.render import sync as view
-    from cno.sync import contacts, vdir
+    from cno.sync import contacts, files
 
     fmt = check_format(fmt)
     day = today(as_of)
-    folder = vdir(dir)
+    where = files.folder(folder, items=".vcf")
     if dry_run:
         # planned on a copy of the journal: no write lock held, nothing written
         scratch = scratch_copy(session().reader())
         try:
             with scratch.write(change=False) as conn:
-                res = contacts.sync(conn, folder, day, touch_files=False)
+                res = contacts.sync(conn, where, day, touch_files=False)
         finally:
             scratch.close()
     else:
         with session().journal().write() as conn:
-            res = contacts.sync(conn, folder, day)
+            res = contacts.sync(conn, where, day)
     for w in res.warnings:
         note(f"cno: {w}")
-    if fmt in ("json", "csv") or not view.quiet(res) or dry_run or sys.stdout.isatty():
-        render(view.result(res, "contacts"), fmt)
+    _show(res.data(), "contacts", "Synced contacts", fmt, dry_run)
+
+
+@sync_app.command("tasks")
+def sync_tasks(
+    folder: Annotated[str, typer.Argument(metavar="DIR", help="The vdir of to-dos (a folder of .ics files).")],
+    dry_run: DryRun = False,
+    fmt: FormatOpt = "table",
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write open follow-ups and coming check-ins as to-dos into DIR, and read back what was done.
+
+    Each open follow-up, and each check-in due within 90 days (overdue
+    included), is one VTODO file. A to-do completed on your phone closes its
+    follow-up, or logs a touchpoint via other for its check-in, on the day it
+    was completed; a follow-up's due date moved there moves it in cno. A to-do
+    deleted there changes nothing: the next sync writes it again. Run it after
+    vdirsyncer sync, from cron.
+
+    Example: vdirsyncer sync && cno sync tasks ~/.local/share/vdir/reminders/cno
+    """
+    from cno.db import scratch_copy
+    from cno.sync import files, tasks
+
+    fmt = check_format(fmt)
+    day = today(as_of)
+    where = files.folder(folder, items=".ics")
+    if dry_run:
+        scratch = scratch_copy(session().reader())
+        try:
+            result = tasks.sync(scratch.conn, where, day, dry_run=True, warn=note)
+        finally:
+            scratch.close()
+    else:
+        with session().journal().write() as conn:
+            result = tasks.sync(conn, where, day, warn=note)
+        tasks.finish(where, result, warn=note)
+    _show(result.data(), "tasks", "Synced to-dos", fmt, dry_run)

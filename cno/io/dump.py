@@ -35,13 +35,13 @@ from cno.touchpoints import CHANNELS
 
 FORMAT = "cno"
 VERSION = 1
-# capture_files remembers paths on this machine, which mean nothing in another
-# journal. Tables whose name starts with "_" are bookkeeping about the file
+# capture_files and sync_tasks remember paths on this machine, which mean
+# nothing in another journal (README "Reminders: cno sync tasks"). Tables whose name starts with "_" are bookkeeping about the file
 # (_sqlite_migrations: its schema; _cno_demo: a demo's mark), not records.
-# sync_contacts is what a vdir on this machine held at its last sync, and a
+# sync_contacts and sync_tasks are what a vdir on this machine held at its last sync, and a
 # contact's updated_at when a write last touched it here (README "Your phone
 # and other machines"): neither is data; a restore stamps updated_at afresh.
-EXCLUDED = ("capture_files", "sync_contacts")
+EXCLUDED = ("capture_files", "sync_contacts", "sync_tasks")
 EXCLUDED_COLUMNS = {"contacts": ("updated_at",)}
 # Contacts and what is only theirs are merged by the matching rule, not by uid.
 CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")
@@ -413,7 +413,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "value": MONEY, "closed_value": MONEY,
     },
     "goals": {"metric": _one_of(*METRICS), "target": POSITIVE, "per": _one_of(*PERIODS), "tier": TIER},
-    "captured": {"source": _one_of("ics", "mail")},
+    "captured": {"source": _one_of("ics", "mail", "tasks")},
 }  # fmt: skip
 
 # Values that must agree with others of the same row: (column, the columns it

@@ -1,42 +1,56 @@
-"""The sync views: the counts of what a sync did (or would do), and its conflicts."""
+"""The sync views: what a sync did (or would do), and the conflicts it settled
+(README "Your phone and other machines")."""
 
 from __future__ import annotations
 
-from cno.render import Col, Para, Report, Table, cell_text
+from cno.render import BLANK, Col, Fields, Heading, Report, Table, cell_text
+from cno.sync import COUNTS
 
 CONFLICT_COLS = [
+    Col("uid", "uid", role="id"),
     Col("name", "name"),
     Col("field", "field", role="status"),
     Col("kept", "kept (cno)", role="note"),
-    Col("other", "other (card)", role="note"),
-    Col("uid", "uid", role="id"),
+    Col("other", "other (folder)", role="note"),
 ]
+EXTRA = ("done", "moved", "skipped")  # the counts only some syncs have
 
 
 def _shown(v) -> str:
     return ", ".join(v) if isinstance(v, list) else cell_text(v)
 
 
-def result(res, what: str) -> Report:
-    """`-f json`: the object SPEC names; the text formats: one line of counts, then the conflicts."""
-    data = res.data()
-    verb = "would be" if res.dry_run else ""
+def report(data: dict, title: str, dry_run: bool) -> Report:
+    """`-f json`: the object of counts and conflicts; the text formats: the counts, then the conflicts."""
 
     def blocks(fmt: str) -> list:
-        counts = ", ".join(f"{data[k]} {k}" for k in ("added", "updated", "archived", "removed", "written"))
-        head = f"sync {what}{' (dry run, nothing written)' if res.dry_run else ''}: {counts}"
-        out = [Para(head)]
-        if res.conflicts:
-            rows = [{**c, "kept": _shown(c["kept"]), "other": _shown(c["other"])} for c in res.conflicts]
-            out.append(Table(CONFLICT_COLS, rows, title=f"Conflicts{' ' + verb if verb else ''} (cno's value kept)"))
+        pairs = [(k, str(data[k])) for k in COUNTS] + [(k, str(data[k])) for k in EXTRA if data.get(k)]
+        out = [Heading(title + (" (dry run: nothing written)" if dry_run else "")), Fields(pairs)]
+        if data["conflicts"]:
+            rows = [{**c, "kept": _shown(c["kept"]), "other": _shown(c["other"])} for c in data["conflicts"]]
+            out += [BLANK, Table(CONFLICT_COLS, rows, title="Conflicts (cno's value kept)")]
         return out
 
-    keys = ["uid", "name", "field", "kept", "other"]
-    rows = [{**c, "kept": _shown(c["kept"]), "other": _shown(c["other"])} for c in res.conflicts]
-    return Report(data, blocks, csv=(keys, rows))
+    row = {k: data[k] for k in COUNTS} | {"conflicts": len(data["conflicts"])}
+    return Report(data, blocks, csv=(list(row), [row]))
 
 
-def quiet(res) -> bool:
-    """Nothing to say (for cron): nothing changed, no conflict."""
-    d = res.data()
-    return not any(d[k] for k in ("added", "updated", "archived", "removed", "written")) and not res.conflicts
+def changed(data: dict) -> bool:
+    """Whether there is anything to say (from cron, a sync that did nothing says nothing)."""
+    return any(data[k] for k in COUNTS) or bool(data["conflicts"]) or bool(data.get("skipped"))
+
+
+def summary(data: dict, what: str, dry_run: bool) -> str:
+    """One line for stderr."""
+    verb = "would write" if dry_run else "wrote"
+    parts = [f"{verb} {data['written']}", f"removed {data['removed']}"]
+    if "done" in data:
+        parts += [f"closed {data['done']}", f"moved {data['moved']}", f"logged {data['added']}"]
+    else:
+        parts += [f"added {data['added']}", f"updated {data['updated']}", f"archived {data['archived']}"]
+    n = len(data["conflicts"])
+    if n:
+        parts.append(f"{n} conflict{'' if n == 1 else 's'} (cno's value kept)")
+    if data.get("skipped"):
+        parts.append(f"{data['skipped']} unreadable file{'' if data['skipped'] == 1 else 's'} skipped")
+    return f"sync {what}: " + ", ".join(parts)

@@ -1,21 +1,16 @@
-"""Two-way syncs of the journal with a vdir: a folder of one-item files
-(`.vcf` cards, `.ics` to-dos) that vdirsyncer carries to a CardDAV/CalDAV
-server and khard and khal read (README "Your phone and other machines").
+"""Two-way syncs of the journal with vdirs: folders of one-item files (`.vcf`
+cards, `.ics` to-dos) that vdirsyncer carries to a CardDAV/CalDAV server and
+khard and khal read (README "Your phone and other machines").
 
-What every such sync shares lives here: the folder check, reading its
-items with their hashes, and writing or removing an item only when it is
-still what was read (temporary hidden file, renamed into place). cno opens
-no network connection: the folder is the other side.
+`files` holds what every sync shares (the folder check, reading it, writing
+into it only while a file is still what was read); `contacts` is `cno sync
+contacts DIR`, `tasks` is `cno sync tasks DIR`. cno opens no network
+connection: the folder is the other side.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from cno.errors import CnoError
 
 COUNTS = ("added", "updated", "archived", "removed", "written")
 
@@ -35,103 +30,3 @@ class Result:
 
     def data(self) -> dict:
         return {**{k: getattr(self, k) for k in COUNTS}, "conflicts": self.conflicts}
-
-
-def vdir(path: str) -> Path:
-    """The folder DIR names; exit 2 when it does not exist or is not a folder."""
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise CnoError(f"{path} does not exist — create the folder (or let vdirsyncer discover create it) first")
-    if not p.is_dir():
-        raise CnoError(f"{path} is not a folder — give the vdir folder that holds one file per item")
-    return p.resolve()
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Item:
-    """One file of the folder, as read."""
-
-    name: str
-    data: bytes
-    hash: str
-
-
-def read_items(folder: Path, suffix: str, warnings: list[str]) -> list[Item]:
-    """The folder's `*suffix` files (hidden ones, such as temporary files, left
-    out), in name order; one that can't be read is a warning."""
-    items = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as e:
-        raise CnoError(f"can't read {folder}: {e.strerror or e}") from None
-    for entry in entries:
-        if entry.name.startswith(".") or not entry.name.lower().endswith(suffix):
-            continue
-        try:
-            if not entry.is_file():
-                continue
-            with open(entry.path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            warnings.append(f"{entry.name}: can't be read ({e.strerror or e}); left as it is")
-            continue
-        items.append(Item(entry.name, data, digest(data)))
-    return items
-
-
-def current_hash(path: Path) -> str | None:
-    try:
-        return digest(path.read_bytes())
-    except FileNotFoundError:
-        return None
-
-
-def put(folder: Path, name: str, data: bytes, expected: str | None) -> bool:
-    """Write `data` as `name` if the file is still what was read (`expected`:
-    its hash, None: absent); False, untouched, when it changed meanwhile.
-
-    The bytes go to a hidden temporary file in the folder, then are renamed
-    over the name: a reader (vdirsyncer, khard) or a killed sync leaves the
-    old card or the new one, never half of one. `flush` makes them durable
-    once for the whole sync, rather than a disk flush per card.
-    """
-    from cno.db import temp_beside
-
-    dest = folder / name
-    if current_hash(dest) != expected:
-        return False
-    tmp = temp_beside(dest)
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with open(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return True
-
-
-def begin(folder: Path) -> None:
-    """Before a sync writes: remove the temporary files a killed sync left."""
-    from cno.db import sweep_leftovers
-
-    sweep_leftovers(folder)
-
-
-def flush(folder: Path) -> None:
-    """After a sync wrote, before the journal commits: its files on disk."""
-    if hasattr(os, "sync"):
-        os.sync()
-
-
-def remove(folder: Path, name: str, expected: str) -> bool:
-    """Remove `name` if it is still what was read; False when it changed meanwhile."""
-    dest = folder / name
-    if current_hash(dest) != expected:
-        return False
-    dest.unlink(missing_ok=True)
-    return True

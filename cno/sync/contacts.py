@@ -31,7 +31,8 @@ from cno.errors import CnoError
 from cno.io import importing, vcard
 from cno.io.folding import fold
 from cno.refs import name_key
-from cno.sync import Item, Result, begin, current_hash, digest, flush, put, read_items, remove
+from cno.sync import Result, files
+from cno.sync.files import Read as Item
 
 FIELDS = ("name", "nicks", "emails", "phones", "company", "role", "birthday", "location", "linkedin", "note", "tags")
 LISTS = ("nicks", "emails", "phones", "tags")
@@ -354,17 +355,22 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
     res = Result(dry_run=not touch_files)
     where = str(folder)
     if touch_files:
-        begin(folder)
+        files.sweep(folder)
     cols = ("uid", "file", "contact_id", "hash", "fields")
     state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, f"SELECT {', '.join(cols)} FROM sync_contacts WHERE dir = ?", (where,))}
     by_file = {s["file"]: s for s in state.values()}
-    items = read_items(folder, SUFFIX, res.warnings)
+    items = []
+    for read in files.scan(folder, SUFFIX):
+        if read.data is None:
+            res.warnings.append(f"{read.name}: can't be read ({read.error}); left as it is")
+        else:
+            items.append(read)
     present = {i.name for i in items}
     held: set[str] = set()  # files that can't be read, or share a UID: never written, removed or acted on
     cards: dict[str, list[tuple[Item, dict | None]]] = {}
     for item in items:
         known = by_file.get(item.name)
-        if known is not None and known["hash"] == item.hash:
+        if known is not None and known["hash"] == item.digest:
             cards.setdefault(known["uid"], []).append((item, None))  # unchanged: read as the state says
             continue
         read = card_side(item, today, res.warnings)
@@ -398,14 +404,14 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
 
     def write(name: str, data: bytes, expected: str | None) -> str | None:
         """Write a card; its hash, or None when the file changed since it was read."""
-        if touch_files and not put(folder, name, data, expected):
+        if touch_files and not files.put(folder, name, data, expected):
             res.warnings.append(f"left {name}: it changed while the sync ran; the next sync reads it again")
             return None
         res.written += 1
-        return digest(data)
+        return files.digest(data)
 
     def drop(name: str, expected: str) -> bool:
-        if touch_files and not remove(folder, name, expected):
+        if touch_files and not files.remove(folder, name, expected):
             res.warnings.append(f"left {name}: it changed while the sync ran; the next sync reads it again")
             return False
         res.removed += 1
@@ -416,7 +422,7 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
         row = side[cid]
         mine = fields_of(row)
         want, conflicts = merge(base, mine, theirs)
-        if want != theirs and touch_files and current_hash(folder / item.name) != item.hash:
+        if want != theirs and touch_files and not files.still(folder, item.name, item.digest):
             # the card changed since it was read: both sides are left for the next sync
             res.warnings.append(f"left {item.name}: it changed while the sync ran; the next sync reads it again")
             return
@@ -431,11 +437,11 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             touched.add(cid)
             side[cid] = row = _one(conn, cid)
             want = fields_of(row)
-        hash_ = item.hash
+        hash_ = item.digest
         if want != theirs:
             data = rewrite(item.data, want, {f for f in FIELDS if want[f] != theirs[f]})
             if data != item.data:
-                hash_ = write(item.name, data, item.hash)
+                hash_ = write(item.name, data, item.digest)
         if hash_ is not None:
             save_state(uid, item.name, cid, hash_, want)
 
@@ -468,7 +474,7 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             continue
         item, theirs = found[0]
         if row is None or row["archived"]:  # removed or archived in cno: its card goes
-            if drop(item.name, item.hash):
+            if drop(item.name, item.digest):
                 if row is None:
                     conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
                 else:
@@ -476,7 +482,7 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             continue
         base = json.loads(st["fields"])
         if theirs is None:
-            if st["hash"] == item.hash and fields_of(row) == base:
+            if st["hash"] == item.digest and fields_of(row) == base:
                 continue  # neither side changed: the no-change run's path
             theirs = base
         settle(uid, item, cid, base, theirs)
@@ -525,7 +531,7 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
     if touched:
         followups.refresh(conn, sorted(touched))
     if touch_files and (res.written or res.removed):
-        flush(folder)
+        files.settle(folder)
     return res
 
 
