@@ -71,7 +71,7 @@ def shown(rows: list[dict]) -> list[tuple]:
 def khal(tmp_path, monkeypatch):
     """Run the real khal on a calendar folder of its own under tmp_path."""
     if KHAL is None:
-        pytest.skip("khal is not installed")
+        pytest.fail("khal is not installed: pip install -e '.[test]' installs it")
     folder = tmp_path / "calendars" / "work"
     folder.mkdir(parents=True)
     config = tmp_path / "khal.conf"

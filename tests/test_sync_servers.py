@@ -1,6 +1,6 @@
-"""`cno sync contacts` with the real programs around it (README "Your phone and other
-machines"): Radicale as the CardDAV server, vdirsyncer as its client, khard on
-the same folder. They are test extras: these tests run, they are never skipped."""
+"""`cno sync contacts` and `cno sync tasks` with the real programs around it (README "Your phone and other
+machines"): Radicale as the CardDAV/CalDAV server, vdirsyncer as its client, khard on
+the contacts folder. They are test extras: these tests run, they are never skipped."""
 
 from __future__ import annotations
 
@@ -94,3 +94,46 @@ def test_khard_reads_the_folder_cno_wrote_and_a_contact_made_with_khard_comes_in
     # khard's card keeps its own name and UID: no second card for Alan
     assert len(list(folder.glob("*.vcf"))) == 3
     assert sync(folder)["written"] == 0
+
+
+def test_a_to_do_completed_on_the_server_closes_the_follow_up_and_a_cno_follow_up_reaches_the_server(tmp_path, journal_path):
+    import icalendar
+
+    tasks = tmp_path / "tasks" / "cno"
+    tasks.mkdir(parents=True)
+    ok("add", "Ada Lovelace", "--email", "ada@example.org", "--tier", "A")
+    ok("follow-up", "ada", "2026-11-25", "send the deck")
+    fu_uid = ok("followups", "list", "-f", "json").json()[0]["uid"]
+    written = ok("sync", "tasks", str(tasks), "-f", "json").json()["written"]
+    assert written == 2  # the follow-up and Ada's check-in
+    with Radicale(tmp_path) as server:
+        url = server.collection("tasks", "calendar")
+        pair = Vdirsyncer(tmp_path, "tasks", local=tasks, url=url, fileext=".ics")
+        pair.sync()
+        hrefs = server.items(url)
+        assert len(hrefs) == 2
+        href = next(h for h in hrefs if fu_uid in h)
+        status, body = request("GET", server.base + href)
+        assert status == 200 and b"SUMMARY:" in body and b"send the deck" in body
+        # the phone ticks it off, over HTTP, as a CalDAV client does
+        cal = icalendar.Calendar.from_ical(body)
+        todo = next(c for c in cal.walk("VTODO"))
+        todo["STATUS"] = "COMPLETED"
+        todo.add("COMPLETED", icalendar.vDatetime.from_ical("20261121T093000Z"))
+        todo.add("PERCENT-COMPLETE", 100)
+        todo["SEQUENCE"] = int(todo.get("SEQUENCE", 0)) + 1
+        status, _ = request("PUT", server.base + href, cal.to_ical(), {"Content-Type": "text/calendar; charset=utf-8"})
+        assert status in (201, 204), status
+        pair.sync()
+        out = ok("sync", "tasks", str(tasks), "-f", "json").json()
+        assert (out["done"], out["removed"]) == (1, 1)
+        (fu,) = ok("followups", "list", "--all", "-f", "json").json()
+        assert fu["done_on"] == "2026-11-21"
+        pair.sync()
+        assert [h for h in server.items(url) if fu_uid in h] == []  # the completed to-do left the server too
+        # and a follow-up made in cno reaches the server
+        ok("follow-up", "ada", "2026-12-04", "book the room")
+        assert ok("sync", "tasks", str(tasks), "-f", "json").json()["written"] == 1
+        pair.sync()
+        bodies = [request("GET", server.base + h)[1] for h in server.items(url)]
+        assert any(b"book the room" in b for b in bodies) and len(bodies) == 2
