@@ -32,9 +32,10 @@ _TRIGGER_PREFIX = "_cno_h_"
 _NOUNS = {
     "contacts": "contact", "touchpoints": "touchpoint", "followups": "follow-up", "referrals": "referral",
     "milestones": "milestone", "goals": "goal", "settings": "setting",
+    "sync_contacts": "synced card", "sync_tasks": "synced to-do",
 }  # fmt: skip
 # Parts of a contact: a change to them is a change to the contact.
-_CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")
+_CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags", "contact_nicks")
 
 
 def logged_tables(conn: sqlite3.Connection) -> list[str]:
