@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 AS_OF = "2026-11-22"
@@ -104,7 +106,7 @@ def _shown(text: str) -> str:
 class Walk:
     """The README followed in order: each block run, each console output compared (or rewritten)."""
 
-    def __init__(self, folder: Path, monkeypatch):
+    def __init__(self, folder: Path, monkeypatch, today: str = AS_OF):
         self.folder, self.mp = folder, monkeypatch
         self.home = folder / "home"
         self.problems: list[str] = []
@@ -125,7 +127,7 @@ class Walk:
         shutil.copytree(ROOT / "examples", folder / "examples")
         monkeypatch.chdir(folder)
         monkeypatch.setenv("HOME", str(self.home))
-        monkeypatch.setenv("CNO_TODAY", AS_OF)
+        monkeypatch.setenv("CNO_TODAY", today)
 
     def mkdir(self, line: str) -> None:
         """`mkdir -p DIR…` as the README tells a reader to: the folders a sync or capture then reads."""
@@ -170,10 +172,10 @@ class Walk:
         return new
 
 
-def walk(folder: Path, monkeypatch, rewrite: bool = False) -> tuple[list[str], str]:
+def walk(folder: Path, monkeypatch, rewrite: bool = False, today: str = AS_OF) -> tuple[list[str], str]:
     """Follow the README in order; the problems found, and the README with its outputs regenerated."""
     text = README.read_text()
-    w = Walk(folder, monkeypatch)
+    w = Walk(folder, monkeypatch, today)
     done = [(b, w.block(b, rewrite)) for b in blocks(text)]
     lines = text.split("\n")
     for b, new in reversed(done):  # from the end, so earlier line numbers hold
@@ -186,6 +188,12 @@ def test_the_readme_examples_work_in_order_and_show_what_cno_prints(tmp_path, mo
     assert not problems, "\n\n".join(problems) + "\n\n(regenerate the outputs with `python tests/test_readme.py`)"
 
 
+@pytest.mark.parametrize("today", ["2026-11-23", "2026-11-25", "2026-11-27"])  # a Monday, Wednesday, Friday
+def test_the_readme_examples_work_in_order_on_any_day(tmp_path, monkeypatch, today):
+    problems, _ = walk(tmp_path, monkeypatch, rewrite=True, today=today)  # outputs differ by the day; none may fail
+    assert not problems, "\n\n".join(problems)
+
+
 def test_a_console_block_that_drifted_is_reported(tmp_path, monkeypatch):
     w = Walk(tmp_path, monkeypatch)
     b = Block("console", 0, ["$ cno add 'Ada Lovelace'", "added Ada Lovelace (#2), next check-in never"], False)
@@ -195,8 +203,6 @@ def test_a_console_block_that_drifted_is_reported(tmp_path, monkeypatch):
 
 if __name__ == "__main__":  # rewrite the outputs the README shows
     import tempfile
-
-    import pytest
 
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:

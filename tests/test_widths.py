@@ -263,5 +263,18 @@ def test_tighter_spacing_comes_before_wrapping_a_name(monkeypatch):
     assert "Ada Lovelace, Shafi Goldwasser" in out.getvalue() and len(out.getvalue().splitlines()) == 3, out.getvalue()
 
 
+def test_off_a_terminal_a_table_is_written_row_by_row_as_the_layout_would_draw_it():
+    from cno.render import Col, Table, _Context, _natural_table, _table_lines
+
+    cols = [Col("id", "id", justify="right", role="id"), Col("name", "name"), Col("empty", "nothing"),
+            Col("note", "note", role="note", spans=lambda r: [("see ", None), (r["note"], "bold red")]),
+            Col("value", "value", lambda v: f"{v:,}", "right")]  # fmt: skip
+    rows = [{"id": 1, "name": LONG_NAME, "note": CJK_NOTE, "value": 20000},
+            {"id": 12, "name": "山田太郎", "note": "x", "value": 987654321}]  # fmt: skip
+    for title, caption in ((None, None), ("Title", "a caption")):
+        drawn = ["".join(t for t, _ in line).rstrip() for line in _table_lines(Table(cols, rows, title, caption), _Context(None))]
+        assert [line.rstrip() for line in _natural_table(Table(cols, iter(rows), title, caption), _Context(None))] == drawn
+
+
 if __name__ == "__main__":  # a journal to look at by hand: python tests/test_widths.py PATH
     build(Path(sys.argv[1]))

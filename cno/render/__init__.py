@@ -835,6 +835,9 @@ def _colour_console(out):
 def _write_text(blocks: list, out) -> None:
     """The table format: every block's lines, blank edges dropped; colour only at a colour terminal."""
     ctx = _Context(text_width(out), _colour_console(out))
+    if ctx.width is None and ctx.console is None:
+        _write_lines((line for b in blocks for line in _natural_lines(b, ctx)), out)
+        return
     tables = [b for b in blocks if isinstance(b, Table)]
     if ctx.width and len(tables) > 1:  # the tables of one document are spaced alike
         ctx.compact = any(ctx.table(t)[1].margin == 1 for t in tables)
@@ -860,6 +863,48 @@ def _write_text(blocks: list, out) -> None:
             shown.append(t[:left], style)
             left -= len(t)
     ctx.console.print(shown, soft_wrap=True)
+
+
+def _natural_lines(block, ctx: _Context) -> Iterable[str]:
+    if isinstance(block, Table):
+        return _natural_table(block, ctx)
+    return ("".join(t for t, _ in line) for line in block.lines(ctx))
+
+
+def _natural_table(t: Table, ctx: _Context) -> Iterable[str]:
+    """A table at the width its content needs, as `_table_lines` draws it, holding
+    only the cells' text: off a terminal nothing wraps, so a listing of 100,000
+    contacts needs no layout (README "Performance": its peak memory)."""
+    cols = t.cols
+    grid = [tuple("".join(text for text, _ in _cell(c, r, ctx)) for c in cols) for r in t.rows]
+    widths = [max([_width(c.header)] + [_width(row[i]) for row in grid]) for i, c in enumerate(cols)]
+    right = [c.justify == "right" for c in cols]
+
+    def line(cells) -> str:
+        return "  " + "   ".join(" " * (w - _width(v)) + v if r else v + " " * (w - _width(v)) for v, w, r in zip(cells, widths, right))
+
+    if t.title:
+        yield visible(t.title)
+    yield ""  # the blank top edge
+    yield line([c.header for c in cols])
+    yield " " + "─" * (sum(widths) + 3 * (len(cols) - 1) + 2)
+    for cells in grid:
+        yield line(cells)
+    yield ""  # the bottom edge
+    if t.caption:
+        yield "  " + visible(t.caption)
+
+
+def _write_lines(lines: Iterable[str], out) -> None:
+    """Lines written as they come: trailing blanks dropped, and blank lines at either end."""
+    started, blanks = False, 0
+    for text in lines:
+        text = text.rstrip()
+        if not text:
+            blanks += started
+            continue
+        out.write("\n" * blanks + text + "\n")
+        started, blanks = True, 0
 
 
 # -- Rich -----------------------------------------------------------------------
