@@ -4,6 +4,7 @@ the contacts folder. They are test extras: these tests run, they are never skipp
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,30 @@ def test_a_to_do_completed_on_the_server_closes_the_follow_up_and_a_cno_follow_u
         pair.sync()
         bodies = [request("GET", server.base + h)[1] for h in server.items(url)]
         assert any(b"book the room" in b for b in bodies) and len(bodies) == 2
+
+
+def test_the_readmes_own_vdirsyncer_config_carries_the_folder_to_the_server(tmp_path, journal_path):
+    import re
+
+    from tests.dav import BIN, USER, run
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    (config,) = [b for b in re.findall(r"```ini\n(.*?)```", readme, re.S) if "[pair cno_contacts]" in b]
+    home = tmp_path / "home"
+    folder = home / ".contacts" / "cno"
+    folder.mkdir(parents=True)
+    ok("add", "Ada Lovelace", "--email", "ada@example.org")
+    assert sync(folder)["written"] == 1
+    with Radicale(tmp_path) as server:
+        url = server.collection("contacts", "addressbook")
+        # the reader's own server and password: the rest as the README writes it
+        mine = re.sub(r'^url = ".*"$', f'url = "{url}"', config, flags=re.M)
+        mine = re.sub(r"^username = .*$", f'username = "{USER}"', mine, flags=re.M)
+        mine = re.sub(r"^password\.fetch = .*$", 'password = "unused"', mine, flags=re.M)
+        assert mine.count(url) == 1 and 'password = "unused"' in mine
+        (home / "vdirsyncer.conf").write_text(mine)
+        env = {**os.environ, "HOME": str(home)}
+        vdirsyncer = [str(BIN / "vdirsyncer"), "--config", str(home / "vdirsyncer.conf")]
+        run([*vdirsyncer, "discover", "cno_contacts"], env=env)
+        run([*vdirsyncer, "sync", "cno_contacts"], env=env)
+        assert len(server.items(url)) == 1
