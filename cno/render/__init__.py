@@ -31,6 +31,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any, Callable, Iterable
 
 FORMATS = ("table", "plain", "json", "csv", "md")
@@ -792,9 +793,61 @@ def _colour_console(out):
     return c if c.color_system is not None else None
 
 
+def _natural_lines(t: Table) -> Iterator[str]:
+    """The lines _table_lines draws for a table at its natural width with no colour
+    (off a terminal, no COLUMNS: nothing wraps or moves), made from each cell's
+    text alone, so a listing of 100k rows costs little more than its text."""
+    cols = t.cols
+    grid = [[_cell_string(c, r) for c in cols] for r in t.rows]
+    widths = [max(_width(c.header), max((_width(row[i]) for row in grid), default=0)) for i, c in enumerate(cols)]
+    right = [c.justify == "right" for c in cols]
+    margin, gap = " " * 2, " " * 3
+
+    def line(cells: list[str]) -> str:
+        padded = (" " * (w - _width(v)) + v if r else v + " " * (w - _width(v)) for v, w, r in zip(cells, widths, right))
+        return (margin + gap.join(padded)).rstrip()
+
+    if t.title:
+        yield visible(t.title).rstrip()
+    yield ""
+    yield line([c.header for c in cols])
+    yield " " + "─" * (sum(widths) + 3 * (len(cols) - 1) + 2)
+    yield from (line(row) for row in grid)
+    yield ""
+    if t.caption:
+        yield ("  " + visible(t.caption)).rstrip()
+
+
+def _cell_string(c: Col, row: dict) -> str:
+    if c.spans:
+        return "".join(visible(t) for t, _ in c.spans(row))
+    return visible(c.text(row))
+
+
+def _write_natural(blocks: list, ctx: _Context, out) -> None:
+    """_write_text's lines off a terminal with no COLUMNS, tables by _natural_lines."""
+    texts = []
+    for b in blocks:
+        if isinstance(b, Table):
+            texts += _natural_lines(b)
+        else:
+            texts += ("".join(t for t, _ in line).rstrip() for line in b.lines(ctx))
+    first = next((k for k, t in enumerate(texts) if t), len(texts))
+    last = next((k for k in reversed(range(len(texts))) if texts[k]), -1)
+    if first <= last:
+        out.write("\n".join(texts[first : last + 1]) + "\n")
+
+
 def _write_text(blocks: list, out) -> None:
     """The table format: every block's lines, blank edges dropped; colour only at a colour terminal."""
     ctx = _Context(text_width(out), _colour_console(out))
+    if ctx.width is None and ctx.console is None:
+        _write_natural(blocks, ctx, out)
+    else:
+        _write_drawn(blocks, ctx, out)
+
+
+def _write_drawn(blocks: list, ctx: _Context, out) -> None:
     tables = [b for b in blocks if isinstance(b, Table)]
     if ctx.width and len(tables) > 1:  # the tables of one document are spaced alike
         ctx.compact = any(ctx.table(t)[1].margin == 1 for t in tables)
