@@ -518,7 +518,7 @@ def card(conn: sqlite3.Connection, contact_id: int, today: date, *, now: datetim
         "local_time": local_time(row["timezone"], now) if now else None,
         "follow_ups": followups.list_follow_ups(conn, contact_id=contact_id),
         "milestones": milestones.list_milestones(conn, today, contact_id=contact_id),
-        "touchpoints": touchpoints.history(conn, today, contact_id=contact_id),
+        "touchpoints": list(touchpoints.history(conn, today, contact_id=contact_id)),
         "referral_balance": referrals.contact_balance(conn, contact_id, today),
         "referrals": referrals.list_referrals(conn, today, contact_id=contact_id),
     }

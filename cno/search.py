@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
 
 from cno.db import split_list
 from cno.errors import CnoError
@@ -33,44 +34,50 @@ def _snippet(table: str) -> str:
     return f"snippet({table}, -1, '{_OPEN}', '{_CLOSE}', '…', 12)"
 
 
-def search(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> list[dict]:
-    """Matching contacts (best first), then touchpoints and referrals (newest first)."""
+def search(conn: sqlite3.Connection, text: str, *, limit: int | None = None) -> Iterator[dict]:
+    """Matching contacts, then touchpoints, then referrals, each kind best first by
+    FTS5's bm25; at most `limit` of each kind (None: all). Rows come as they are read.
+
+    `ORDER BY rank` alone lets FTS5 hand the rows over in its own order, so
+    the LIMIT stops the joins and snippets at the rows kept (a tie-break
+    column would make SQLite sort every match first).
+    """
     q = query_for(text)
-    rows = []
-    lim = " LIMIT ?" if limit is not None else ""
-    extra = [limit] if limit is not None else []
-    for r in conn.execute(
-        f"SELECT c.id, c.name, c.last_touch_on, {_snippet('contacts_fts')} AS snip FROM contacts_fts"
-        f" JOIN contacts c ON c.id = contacts_fts.rowid WHERE contacts_fts MATCH ? ORDER BY rank, c.name_key{lim}",
-        [q, *extra],
-    ):
-        rows.append(_row("contact", r["id"], [r["id"]], [r["name"]], r["last_touch_on"], r["snip"]))
-    for r in conn.execute(
-        f"SELECT t.id, t.happened_at, {_snippet('touchpoints_fts')} AS snip,"
-        " (SELECT group_concat(id, char(31)) FROM (SELECT c.id AS id FROM touchpoint_contacts x JOIN contacts c ON c.id = x.contact_id"
-        "   WHERE x.touchpoint_id = t.id ORDER BY c.name_key)) AS ids,"
-        " (SELECT group_concat(name, char(31)) FROM (SELECT c.name AS name FROM touchpoint_contacts x JOIN contacts c ON c.id = x.contact_id"
-        "   WHERE x.touchpoint_id = t.id ORDER BY c.name_key)) AS names"
-        " FROM touchpoints_fts JOIN touchpoints t ON t.id = touchpoints_fts.rowid"
-        f" WHERE touchpoints_fts MATCH ? ORDER BY t.happened_on DESC, t.happened_at DESC, t.id DESC{lim}",
-        [q, *extra],
-    ):
-        ids = [int(i) for i in split_list(r["ids"])]
-        names = split_list(r["names"])
-        rows.append(_row("touchpoint", r["id"], ids, names, r["happened_at"], r["snip"]))
-    for r in conn.execute(
-        f"SELECT f.id, f.on_date, f.contact_id, c.name, f.prospect_id, p.name AS prospect_name, {_snippet('referrals_fts')} AS snip"
-        " FROM referrals_fts JOIN referrals f ON f.id = referrals_fts.rowid JOIN contacts c ON c.id = f.contact_id"
-        " LEFT JOIN contacts p ON p.id = f.prospect_id"
-        f" WHERE referrals_fts MATCH ? ORDER BY f.on_date DESC, f.id DESC{lim}",
-        [q, *extra],
-    ):
+    for kind, table, sql in _KINDS:
+        lim = " LIMIT :limit" if limit is not None else ""
+        rows = conn.execute(sql.format(snippet=_snippet(table)) + f" WHERE {table} MATCH :q ORDER BY {table}.rank{lim}", {"q": q, "limit": limit})
+        yield from (_found(kind, r) for r in rows)
+
+
+# (kind, index, the query of its rows, to which the MATCH is added)
+_KINDS = (
+    ("contact", "contacts_fts",
+     "SELECT c.id, c.name, c.last_touch_on AS day, {snippet} AS snip FROM contacts_fts JOIN contacts c ON c.id = contacts_fts.rowid"),
+    ("touchpoint", "touchpoints_fts",
+     "SELECT t.id, t.happened_at AS day, {snippet} AS snip,"
+     " (SELECT group_concat(id, char(31)) FROM (SELECT c.id AS id FROM touchpoint_contacts x JOIN contacts c ON c.id = x.contact_id"
+     "   WHERE x.touchpoint_id = t.id ORDER BY c.name_key)) AS ids,"
+     " (SELECT group_concat(name, char(31)) FROM (SELECT c.name AS name FROM touchpoint_contacts x JOIN contacts c ON c.id = x.contact_id"
+     "   WHERE x.touchpoint_id = t.id ORDER BY c.name_key)) AS names"
+     " FROM touchpoints_fts JOIN touchpoints t ON t.id = touchpoints_fts.rowid"),
+    ("referral", "referrals_fts",
+     "SELECT f.id, f.on_date AS day, f.contact_id, c.name, f.prospect_id, p.name AS prospect_name, {snippet} AS snip"
+     " FROM referrals_fts JOIN referrals f ON f.id = referrals_fts.rowid JOIN contacts c ON c.id = f.contact_id"
+     " LEFT JOIN contacts p ON p.id = f.prospect_id"),
+)  # fmt: skip
+
+
+def _found(kind: str, r) -> dict:
+    if kind == "contact":
+        ids, names = [r["id"]], [r["name"]]
+    elif kind == "touchpoint":
+        ids, names = [int(i) for i in split_list(r["ids"])], split_list(r["names"])
+    else:
         ids, names = [r["contact_id"]], [r["name"]]
         if r["prospect_id"] is not None:
             ids.append(r["prospect_id"])
             names.append(r["prospect_name"])
-        rows.append(_row("referral", r["id"], ids, names, r["on_date"], r["snip"]))
-    return rows
+    return _row(kind, r["id"], ids, names, r["day"], r["snip"])
 
 
 def _row(kind: str, rid: int, ids: list[int], names: list[str], on: str | None, snippet: str | None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
 
@@ -227,8 +227,9 @@ def history(
     via: str | None = None,
     tag: str | None = None,
     limit: int | None = None,
-) -> list[dict]:
-    """Touchpoints, newest first, with the pinned `history` JSON keys."""
+) -> Iterator[dict]:
+    """Touchpoints, newest first, with the pinned `history` JSON keys: read as
+    they are written, 500 at a time, so a lifetime's history is never held whole."""
     where, args = [], []
     if contact_id is not None:
         # through the (contact_id, happened_on) index: a long life of other
@@ -265,8 +266,9 @@ def history(
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    rows = conn.execute(sql, args).fetchall()
-    return _with_people(conn, rows)
+    cursor = conn.execute(sql, args)
+    while rows := cursor.fetchmany(500):
+        yield from _with_people(conn, rows)
 
 
 def _with_people(conn, rows) -> list[dict]:

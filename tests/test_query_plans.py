@@ -138,7 +138,7 @@ def test_history_of_one_contact_goes_through_its_timeline_index(conn):
 def test_history_of_one_contact_in_a_window_goes_through_its_timeline_index(conn):
     check(
         conn,
-        lambda: touchpoints.history(conn, TODAY, contact_id=5, since=TODAY - timedelta(days=90), until=TODAY),
+        lambda: list(touchpoints.history(conn, TODAY, contact_id=5, since=TODAY - timedelta(days=90), until=TODAY)),
         "SEARCH tc USING INDEX touchpoint_contacts_contact",
     )
 

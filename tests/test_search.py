@@ -122,3 +122,26 @@ def test_matches_are_coloured_at_a_terminal_and_starred_only_in_markdown(journal
         out = ok("search", "market", "map", "-f", fmt).stdout
         assert "the market map over" in out and "**" not in out and "\x1b" not in out
     assert "the **market** **map** over" in ok("search", "market", "map", "-f", "md").stdout
+
+
+def test_touchpoints_are_ranked_by_bm25_not_by_date(journal_path):
+    """The note most about the word comes first, however old it is."""
+    ok("add", "Ada")
+    ok("log", "ada", "gardening gardening gardening", "--on", "2025-01-02")
+    ok("log", "ada", "a long talk about work, travel, books and a little gardening", "--on", "2026-11-01")
+    ok("log", "ada", "gardening, briefly, among a great many other things said", "--on", "2026-06-01")
+    found = [r["date"] for r in ok("search", "gardening", "-f", "json").json() if r["kind"] == "touchpoint"]
+    assert found[0] == "2025-01-02"
+    assert sorted(found) == ["2025-01-02", "2026-06-01", "2026-11-01"]
+
+
+def test_at_most_50_of_each_kind_unless_asked_and_0_is_all(journal_path):
+    ok("add", "Ada")
+    for day in range(1, 29):
+        for month in (1, 2, 3):
+            ok("log", "ada", f"gardening {month}-{day}", "--on", f"2026-{month:02d}-{day:02d}")
+    kinds = lambda *a: [r["kind"] for r in ok("search", "gardening", "-f", "json", *a).json()]  # noqa: E731
+    assert kinds() == ["touchpoint"] * 50
+    assert kinds("-n", "3") == ["touchpoint"] * 3
+    assert kinds("-n", "0") == ["touchpoint"] * 84
+    refused("search", "gardening", "-n", "-1", journal=journal_path, contains="--limit")

@@ -341,7 +341,7 @@ def backup(
 def search(
     text: Annotated[List[str], typer.Argument(metavar="TEXT", help="Words to find (all of them, as word prefixes).")],
     fmt: FormatOpt = "table",
-    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N results of each kind.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", max=MAX_INT, help="At most N results of each kind (0: all).")] = 50,
 ) -> None:
     """Find contacts, touchpoints and referrals by the words in their names, companies and notes.
 
@@ -353,10 +353,10 @@ def search(
     fmt = check_format(fmt)
     words = " ".join(text)
     finder.query_for(words)  # refuse input with no words before touching the journal
-    if limit < 1:
-        raise CnoError(f"--limit must be at least 1, not {limit}")
+    if limit < 0:
+        raise CnoError(f"--limit must be 0 (all) or more, not {limit}")
     j = session().reader()
-    rows = finder.search(j.conn, words, limit=limit) if j is not None else []
+    rows = finder.search(j.conn, words, limit=limit or None) if j is not None else []
     render(view.search_results(rows, words), fmt)
 
 

@@ -1100,7 +1100,7 @@ HISTORY_COLS = [
 ]
 
 
-def history(rows: list[dict]) -> Listing:
+def history(rows: Iterable[dict]) -> Listing:
     return Listing(rows, HISTORY_COLS, empty="no touchpoints")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cno.render import Col, Listing, Report, clean
 
 IMPORT_COLS = [
@@ -42,7 +44,7 @@ SEARCH_COLS = [
 SEARCH_KEYS = ["kind", "id", "contact_ids", "names", "date", "snippet"]
 
 
-def search_results(rows: list[dict], text: str) -> Listing:
+def search_results(rows: Iterable[dict], text: str) -> Listing:
     return Listing(
         rows, SEARCH_COLS, keys=SEARCH_KEYS, empty=f"nothing matches {text!r}",
         csv_row=lambda r: {**r, "snippet": r["snippet_text"]},

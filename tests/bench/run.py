@@ -681,6 +681,84 @@ def sync_budgets(t: SyncTimes) -> list[tuple[str, bool]]:
     ]  # fmt: skip
 
 
+# -- the write path and long listings (issue 16) ---------------------------------------
+
+LISTING_BUDGETS = [("list", ["list"], 2.0), ("due", ["due"], 0.5), ("search {word}", ["search", "{word}"], 0.3)]
+IMPORT_RATIO = 2.5  # `cno import linkedin` over `sqlite-utils insert --csv` of the same rows
+RESTORE_RATE = 50_000  # rows/s of `cno import json` of the 100k dump
+WRITE_PATH_SIZES = (10_000, 100_000)
+
+
+def module_exe() -> list[str]:
+    """cno as `python -m cno`: the checkout the benchmark is run from."""
+    return [sys.executable, "-m", "cno"]
+
+
+def common_note_word(path: Path) -> str:
+    """The word most notes of the journal hold (a third of them in the generated one)."""
+    import collections
+    import re
+
+    conn = sqlite3.connect(path)
+    try:
+        words = collections.Counter()
+        for (note,) in conn.execute("SELECT note FROM touchpoints WHERE note IS NOT NULL LIMIT 100000"):
+            words.update(set(re.findall(r"[^\W_]+", note.lower())))
+    finally:
+        conn.close()
+    return words.most_common(1)[0][0]
+
+
+def measure_write_path(big: Path, tmp: Path, runs: int) -> list[tuple[str, float, float, str, bool]]:
+    """(what, seconds, peak MB, yardstick or target, met) for the listings at 100k,
+    `import linkedin` at 10k and 100k beside sqlite-utils, and `import json` of the 100k dump."""
+    out = []
+    word = common_note_word(big)
+    env = cno_env(big)
+    for label, args, limit in LISTING_BUDGETS:
+        argv = [*module_exe(), *(word if a == "{word}" else a for a in args)]
+        run(argv, env)  # warm-up
+        times, floors, peak = [], [], 0.0
+        for _ in range(runs):
+            floors.append(run(FLOOR, env)[0])
+            took, mb = run(argv, env)
+            times.append(took)
+            peak = max(peak, mb)
+        t, f = statistics.median(times), statistics.median(floors)
+        out.append((f"`cno {label.format(word=word)}` at 100k, to a pipe", t, peak, f"≤ {limit} s (floor {f:.2f} s)", t <= limit))
+    for n in WRITE_PATH_SIZES:
+        csv = connections_csv(tmp / f"Connections-{n}.csv", n)
+        cno_t, yard_t, peak = [], [], 0.0
+        for _ in range(max(1, min(runs, 3))):
+            target, yard = tmp / f"li-{n}.db", tmp / f"yard-{n}.db"
+            for p in (target, yard):
+                for q in (p, Path(f"{p}-wal"), Path(f"{p}-shm"), Path(f"{p}-checked")):
+                    q.unlink(missing_ok=True)
+            took, mb = run([*module_exe(), "import", "linkedin", str(csv)], cno_env(target))
+            cno_t.append(took)
+            peak = max(peak, mb)
+            yard_t.append(run([*sqlite_utils_exe(), "insert", str(yard), "t", str(csv), "--csv"], dict(os.environ))[0])
+        c, y = statistics.median(cno_t), statistics.median(yard_t)
+        ok = c <= IMPORT_RATIO * y and (n < 100_000 or peak < MAX_MB)
+        out.append((f"`cno import linkedin` of {n:,} rows into an empty journal", c, peak,
+                    f"sqlite-utils {y:.2f} s: {c / y:.1f}× (≤ {IMPORT_RATIO}×)", ok))  # fmt: skip
+    dump = tmp / "dump.json"
+    run([*module_exe(), "export", "json", "-o", str(dump)], env)
+    rows = sum(1 for line in dump.open(encoding="utf-8") if line.startswith("{\"")) - 1
+    target = tmp / "restored.db"
+    took, mb = run([*module_exe(), "import", "json", str(dump)], cno_env(target))
+    rate = rows / took
+    out.append((f"`cno import json` of the 100k dump ({rows:,} rows, {dump.stat().st_size / 1e6:.0f} MB)", took, mb,
+                f"{rate:,.0f} rows/s (≥ {RESTORE_RATE:,}), peak < {MAX_MB} MB", rate >= RESTORE_RATE and mb < MAX_MB))  # fmt: skip
+    return out
+
+
+def write_path_table(rows) -> str:
+    lines = ["| what | seconds | peak MB | yardstick / target | met |", "|---|---:|---:|---|---|"]
+    lines += [f"| {w} | {s:.2f} | {m:.0f} | {y} | {'yes' if ok else '**no**'} |" for w, s, m, y, ok in rows]
+    return "\n".join(lines)
+
+
 def report(results: list[Result], undo: Undo, built: dict[str, float | None], runs: int, readers: list[Reader] = (),
            sync: SyncTimes | None = None) -> str:  # fmt: skip
     cores = os.cpu_count()
@@ -712,9 +790,19 @@ def main() -> int:
     p.add_argument("--write-results", action="store_true", help=f"also write {RESULTS.name}")
     p.add_argument("--sync-only", action="store_true", help="only the sync contacts measurement (printed, not written)")
     p.add_argument("--python-m", action="store_true", help="run `python -m cno` (the checkout in the current folder), not the cno script")
+    p.add_argument("--write-path", type=Path, metavar="JOURNAL",
+                   help="only the write path and long listings, on this 100k journal (a copy is never written)")
     a = p.parse_args()
     global PYTHON_M
     PYTHON_M = a.python_m
+    if a.write_path:
+        tmp = Path(tempfile.mkdtemp(prefix="cno-bench-"))
+        try:
+            rows = measure_write_path(a.write_path, tmp, 3 if a.quick else a.runs)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"{datetime.now():%Y-%m-%d %H:%M}, load {os.getloadavg()[0]:.1f}\n\n{write_path_table(rows)}")
+        return 0 if all(r[-1] for r in rows) else 1
     runs = 3 if a.quick else a.runs
     if runs < 1:
         p.error("--runs must be at least 1")
