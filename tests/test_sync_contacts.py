@@ -135,7 +135,8 @@ def test_a_card_edited_in_the_folder_changes_its_contact(vdir):
 def test_x_cno_properties_and_tz_on_a_card_are_never_read_back(vdir):
     sync(vdir)
     path = card_path(vdir, "ada")
-    edit_card(path, "END:VCARD", "X-CNO-TIER:C\r\nX-CNO-EVERY:1y\r\nTZ:Asia/Tokyo\r\nEND:VCARD")
+    lines = [x for x in path.read_bytes().decode().split("\r\n") if not x.startswith(("TZ", "X-CNO"))]
+    path.write_bytes("\r\n".join(lines).replace("END:VCARD", "X-CNO-TIER:C\r\nX-CNO-EVERY:1y\r\nTZ:Asia/Tokyo\r\nEND:VCARD").encode())
     sync(vdir)
     ada = show("ada")
     assert (ada["tier"], ada["every"], ada["timezone"]) == ("A", "2w", "Europe/London")
@@ -384,25 +385,40 @@ def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir):
 def test_a_card_changed_between_read_and_write_is_left_and_retried_next_run(vdir, monkeypatch):
     sync(vdir)
     path = card_path(vdir, "ada")
-    ok("edit", "ada", "--role", "Analyst")
+    edit_card(path, "TITLE:Countess", "TITLE:Poet")  # the phone's edit, read by the sync
+    ok("edit", "ada", "--company", "Engines")  # cno's, which the card must take
     from cno.sync import contacts as core
 
     real = core.read_items
 
     def racing(folder, suffix, warnings):
         items = real(folder, suffix, warnings)
-        edit_card(path, "FN:Ada Lovelace", "FN:Ada King")  # the phone's edit lands while cno works
+        edit_card(path, "FN:Ada Lovelace", "FN:Ada King")  # the phone's next edit lands while cno works
         return items
 
     monkeypatch.setattr(core, "read_items", racing)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
     assert any(w.startswith("cno: left ") and path.name in w for w in r.stderr.splitlines())
-    assert "FN:Ada King" in path.read_text() and "TITLE:Countess" in path.read_text()
+    text = path.read_text()
+    assert "FN:Ada King" in text and "TITLE:Poet" in text and "ORG:Engines" not in text  # the card: left as it was
+    assert show("ada")["role"] == "Countess"  # the journal: nothing of that card applied
     monkeypatch.setattr(core, "read_items", real)
     sync(vdir)
     ada = show("ada king")
-    assert ada["role"] == "Analyst"
-    assert "TITLE:Analyst" in path.read_text() and "FN:Ada King" in path.read_text()
+    assert (ada["role"], ada["company"]) == ("Poet", "Engines")
+    text = path.read_text()
+    assert "ORG:Engines" in text and "FN:Ada King" in text and "TITLE:Poet" in text
+
+
+def test_a_card_whose_items_are_only_in_another_order_is_not_rewritten(vdir):
+    ok("edit", "ada", "--email", "ada2@example.org")
+    sync(vdir)
+    path = card_path(vdir, "ada")
+    edit_card(path, "EMAIL:ada@example.org\r\nEMAIL:ada2@example.org", "EMAIL:ada2@example.org\r\nEMAIL:ada@example.org")
+    before = stats(vdir)
+    out = sync(vdir)
+    assert counts(out) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
+    assert stats(vdir) == before
 
 
 def test_a_sync_killed_half_way_writes_nothing_to_the_journal_and_the_next_run_settles(vdir, journal_path, monkeypatch):
