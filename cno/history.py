@@ -31,7 +31,7 @@ _TRIGGER_PREFIX = "_cno_h_"
 # Record tables and what one of their rows is called in a summary.
 _NOUNS = {
     "contacts": "contact", "touchpoints": "touchpoint", "followups": "follow-up", "referrals": "referral",
-    "milestones": "milestone", "goals": "goal", "settings": "setting",
+    "milestones": "milestone", "goals": "goal", "settings": "setting", "sync_contacts": "synced card",
 }  # fmt: skip
 # Parts of a contact: a change to them is a change to the contact.
 _CONTACT_PARTS = ("contact_emails", "contact_phones", "contact_tags")

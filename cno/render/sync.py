@@ -20,7 +20,6 @@ def _shown(v) -> str:
 def result(res, what: str) -> Report:
     """`-f json`: the object SPEC names; the text formats: one line of counts, then the conflicts."""
     data = res.data()
-    verb = "would be" if res.dry_run else ""
 
     def blocks(fmt: str) -> list:
         counts = ", ".join(f"{data[k]} {k}" for k in ("added", "updated", "archived", "removed", "written"))
@@ -28,7 +27,7 @@ def result(res, what: str) -> Report:
         out = [Para(head)]
         if res.conflicts:
             rows = [{**c, "kept": _shown(c["kept"]), "other": _shown(c["other"])} for c in res.conflicts]
-            out.append(Table(CONFLICT_COLS, rows, title=f"Conflicts{' ' + verb if verb else ''} (cno's value kept)"))
+            out.append(Table(CONFLICT_COLS, rows, title=f"Conflicts (cno's value {'would be ' if res.dry_run else ''}kept)"))
         return out
 
     keys = ["uid", "name", "field", "kept", "other"]
