@@ -94,3 +94,23 @@ def test_khard_reads_the_folder_cno_wrote_and_a_contact_made_with_khard_comes_in
     # khard's card keeps its own name and UID: no second card for Alan
     assert len(list(folder.glob("*.vcf"))) == 3
     assert sync(folder)["written"] == 0
+
+
+def test_the_harness_carries_a_vtodo_both_ways_through_a_calendar_collection(tmp_path):
+    """What a `cno sync tasks` test will stand on: a calendar collection, a local
+    folder of `.ics` files, a VTODO completed on the server coming down."""
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    todo = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//cno test//EN\r\nBEGIN:VTODO\r\nUID:todo-1\r\n"
+            "DTSTAMP:20261122T000000Z\r\nDUE;VALUE=DATE:20261130\r\nSUMMARY:Follow up with Ada\r\n"
+            "STATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")  # fmt: skip
+    (folder / "todo-1.ics").write_text(todo)
+    with Radicale(tmp_path) as server:
+        url = server.collection("tasks", "calendar")
+        pair = Vdirsyncer(tmp_path, "tasks", local=folder, url=url, fileext=".ics")
+        pair.sync()
+        (href,) = server.items(url)
+        done = todo.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED\r\nCOMPLETED:20261123T100000Z")
+        assert request("PUT", server.base + href, done.encode(), {"Content-Type": "text/calendar"})[0] in (201, 204)
+        pair.sync()
+    assert "STATUS:COMPLETED" in (folder / "todo-1.ics").read_text()
