@@ -347,6 +347,34 @@ def test_a_dir_that_does_not_exist_or_is_a_file_is_exit_2_and_writes_nothing(tmp
         assert not journal_path.exists()
 
 
+def test_a_dir_that_is_not_a_vdir_of_cards_is_exit_2_and_writes_nothing(tmp_path, journal_path):
+    ok("add", "Ada Lovelace")
+    rows = snapshot(journal_path)
+    parent = tmp_path / "contacts"
+    (parent / "abook").mkdir(parents=True)
+    (parent / "abook" / "x.vcf").write_text(FOREIGN)  # vdirsyncer's parent of address books
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "t.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    for target, says in ((parent, "subfolders (abook/)"), (tasks, "t.ics")):
+        r = cno("sync", "contacts", str(target))
+        assert r.code == 2 and r.stderr.startswith("cno: ") and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
+    assert snapshot(journal_path) == rows
+    assert [p.name for p in parent.iterdir()] == ["abook"] and [p.name for p in tasks.iterdir()] == ["t.ics"]
+
+
+def test_merge_removes_the_duplicates_card_and_rewrites_the_one_kept(vdir):
+    ok("add", "A. Lovelace", "--email", "countess@example.org")
+    sync(vdir)
+    gone = card_path(vdir, "a. lovelace")
+    ok("merge", "a. lovelace", "ada lovelace", "--yes")
+    out = sync(vdir)
+    assert counts(out) == {"added": 0, "updated": 0, "archived": 0, "removed": 1, "written": 1}
+    assert not gone.exists()
+    text = card_path(vdir, "ada lovelace").read_text()
+    assert "EMAIL:countess@example.org" in text and "NICKNAME:Ada L,A. Lovelace" in text
+
+
 def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_never_archives(vdir):
     sync(vdir)
     path = card_path(vdir, "grace")

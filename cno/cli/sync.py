@@ -41,7 +41,7 @@ def sync_contacts(dir: Dir, dry_run: DryRun = False, fmt: FormatOpt = "table", a
 
     fmt = check_format(fmt)
     day = today(as_of)
-    folder = vdir(dir)
+    folder = vdir(dir, contacts.SUFFIX)
     if dry_run:
         # planned on a copy of the journal: no write lock held, nothing written
         scratch = scratch_copy(session().reader())

@@ -37,14 +37,32 @@ class Result:
         return {**{k: getattr(self, k) for k in COUNTS}, "conflicts": self.conflicts}
 
 
-def vdir(path: str) -> Path:
-    """The folder DIR names; exit 2 when it does not exist or is not a folder."""
+def vdir(path: str, suffix: str) -> Path:
+    """The folder DIR names; exit 2 when it does not exist, is not a folder, or
+    is not a vdir of `suffix` items: it holds none of them but its subfolders
+    do (the parent vdirsyncer makes for several collections), or it holds the
+    other kind of items (a calendar's `.ics` for a contacts sync)."""
     p = Path(path).expanduser()
     if not p.exists():
         raise CnoError(f"{path} does not exist — create the folder (or let vdirsyncer discover create it) first")
     if not p.is_dir():
         raise CnoError(f"{path} is not a folder — give the vdir folder that holds one file per item")
+    try:
+        names = [(e.name, e.is_dir()) for e in os.scandir(p) if not e.name.startswith(".")]
+        if not any(n.lower().endswith(suffix) for n, d in names if not d):
+            other = next((n for n, d in names if not d and n.lower().endswith(tuple(OTHER[suffix]))), None)
+            if other:
+                raise CnoError(f"{path} is not a vdir of {suffix} files: it holds {other} — give the folder of your {KIND[suffix]}")
+            for n, d in names:
+                if d and any(x.name.lower().endswith(suffix) for x in os.scandir(p / n)):
+                    raise CnoError(f"{path} holds {KIND[suffix]} in subfolders ({n}/) — give one of them as DIR")
+    except OSError as e:
+        raise CnoError(f"can't read {path}: {e.strerror or e}") from None
     return p.resolve()
+
+
+KIND = {".vcf": "contacts (.vcf)", ".ics": "to-dos (.ics)"}
+OTHER = {".vcf": (".ics",), ".ics": (".vcf",)}
 
 
 def digest(data: bytes) -> str:
