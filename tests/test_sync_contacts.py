@@ -264,6 +264,24 @@ def test_a_foreign_card_keeps_its_name_uid_and_other_properties_when_cno_changes
     assert counts(sync(folder))["written"] == 0
 
 
+def test_a_vcard_2_1_card_keeps_its_quoted_printable_lines_whole_when_cno_rewrites_it(tmp_path, journal_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    old = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Karlsson;Anna;;;\r\nFN:Anna Karlsson\r\n"
+           "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:first line=0D=0A=\r\nsecond line\r\n"
+           "ADR;HOME;ENCODING=QUOTED-PRINTABLE:;;Storgatan 1=\r\n;Stockholm;;;\r\nEND:VCARD\r\n")  # fmt: skip
+    (folder / "anna.vcf").write_text(old)
+    sync(folder)
+    assert show("anna")["note"] == "first line\nsecond line"
+    ok("edit", "anna", "--note", "a new note")
+    sync(folder)
+    text = (folder / "anna.vcf").read_bytes().decode()
+    assert "second line" not in text and "NOTE:a new note" in text
+    assert "ADR;HOME;ENCODING=QUOTED-PRINTABLE:;;Storgatan 1=\r\n;Stockholm;;;\r\n" in text
+    assert show("anna")["note"] == "a new note"
+    assert counts(sync(folder))["written"] == 0
+
+
 # -- dry run, undo, the journal's bookkeeping ----------------------------------------------
 
 

@@ -299,7 +299,9 @@ def rewrite(data: bytes, fields: dict, changed: set[str]) -> bytes:
     eol = "\r\n" if "\r\n" in text else "\n"
     groups: list[list[str]] = []
     for line in _LINE.split(text):
-        if groups and line[:1] in (" ", "\t"):
+        # a folded line goes on the one before, as does vCard 2.1's quoted-printable soft break
+        soft = groups and groups[-1][-1].endswith("=") and "QUOTED-PRINTABLE" in vcard._header(groups[-1][0]).upper()
+        if groups and (line[:1] in (" ", "\t") or soft):
             groups[-1].append(line)
         elif line.strip():
             groups.append([line])
