@@ -235,7 +235,7 @@ def _lines(f: str, value, v4: bool) -> list[str]:
     if value in (None, "", []):
         return []
     if f == "name":
-        return [f"FN:{esc(value)}", f"N:{vcard._n(value)}"]
+        return [f"FN:{esc(value)}", f"N:{vcard.n_value(value)}"]
     if f == "nicks":
         return ["NICKNAME:" + ",".join(esc(n) for n in value)]
     if f == "emails":
@@ -248,11 +248,11 @@ def _lines(f: str, value, v4: bool) -> list[str]:
         return [f"TITLE:{esc(value)}"]
     if f == "birthday":
         if v4:
-            return [f"BDAY:{vcard._bday(value)}"]
+            return [f"BDAY:{vcard.bday_value(value)}"]
         # vCard 3.0 has no date without a year: Apple's convention, which the reader knows
         return [f"BDAY;X-APPLE-OMIT-YEAR=1604:1604{value[1:]}" if value.startswith("--") else f"BDAY:{value}"]
     if f == "location":
-        label = f";LABEL={vcard._param(value)}" if v4 else ""
+        label = f";LABEL={vcard.param_text(value)}" if v4 else ""
         return [f"ADR{label}:;;;{esc(value)};;;"]
     if f == "linkedin":
         return [f"URL:{value}"]
@@ -264,7 +264,7 @@ def _lines(f: str, value, v4: bool) -> list[str]:
 
 
 def _folded(line: str) -> str:
-    return vcard._fold_keeping_tabs(line) if line.startswith("NOTE:") else fold(line)
+    return vcard.fold_keeping_tabs(line) if line.startswith("NOTE:") else fold(line)
 
 
 def new_card(uid: str, fields: dict) -> bytes:
@@ -286,9 +286,9 @@ def _prop_name(logical: str) -> str:
 
 
 def _value(logical: str) -> str:
-    colon = vcard._header(logical)
+    colon = vcard.header(logical)
     v = logical[len(colon) + 1 :]
-    return vcard._TEXT_ESCAPE.sub(vcard._unescape_one, v).strip()
+    return vcard.unescape(v).strip()
 
 
 def rewrite(data: bytes, fields: dict, changed: set[str]) -> bytes:
@@ -300,7 +300,7 @@ def rewrite(data: bytes, fields: dict, changed: set[str]) -> bytes:
     groups: list[list[str]] = []
     for line in _LINE.split(text):
         # a folded line goes on the one before, as does vCard 2.1's quoted-printable soft break
-        soft = groups and groups[-1][-1].endswith("=") and "QUOTED-PRINTABLE" in vcard._header(groups[-1][0]).upper()
+        soft = groups and groups[-1][-1].endswith("=") and "QUOTED-PRINTABLE" in vcard.header(groups[-1][0]).upper()
         if groups and (line[:1] in (" ", "\t") or soft):
             groups[-1].append(line)
         elif line.strip():
