@@ -393,13 +393,14 @@ def test_merge_removes_the_duplicates_card_and_rewrites_the_one_kept(vdir):
     assert "EMAIL:countess@example.org" in text and "NICKNAME:Ada L,A. Lovelace" in text
 
 
-def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_never_archives(vdir):
+def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_never_archives(vdir, journal_path):
     sync(vdir)
     path = card_path(vdir, "grace")
     path.write_bytes(b"\x89PNG\r\n\x1a\n not a card at all")
     (vdir / "junk.vcf").write_text("hello\n")
-    before = stats(vdir)
+    before, rows = stats(vdir), snapshot(journal_path)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
+    assert snapshot(journal_path) == rows
     assert counts(r.json()) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
     warnings = r.stderr.splitlines()
     assert any(w.startswith("cno: skipped ") and path.name in w for w in warnings)
@@ -411,14 +412,15 @@ def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_ne
     assert path.read_bytes().startswith(b"\x89PNG")  # never overwritten while it can't be read
 
 
-def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir):
+def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir, journal_path):
     sync(vdir)
     path = card_path(vdir, "ada")
     copy = vdir / "copy.vcf"
     copy.write_text(path.read_text().replace("TITLE:Countess", "TITLE:Poet"))
     ok("edit", "ada", "--role", "Analyst")
-    before = stats(vdir)
+    before, rows = stats(vdir), snapshot(journal_path)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
+    assert snapshot(journal_path) == rows
     assert counts(r.json()) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
     assert any(w.startswith("cno: skipped ") and "one UID" in w and "copy.vcf" in w for w in r.stderr.splitlines())
     assert stats(vdir) == before and show("ada")["role"] == "Analyst"
