@@ -197,6 +197,26 @@ def test_a_card_deleted_from_the_folder_archives_its_contact_and_unarchive_write
     assert path.exists() and "FN:Grace Hopper" in path.read_text()
 
 
+def test_a_new_card_for_a_contact_whose_card_was_deleted_brings_that_contact_back(vdir):
+    sync(vdir)
+    path = card_path(vdir, "grace")
+    path.unlink()
+    sync(vdir)
+    assert show("grace")["archived"] is True
+    (vdir / "grace-again.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:grace-again\r\nFN:Grace Hopper\r\nEMAIL:grace@navy.example\r\n"
+        "TITLE:Admiral\r\nEND:VCARD\r\n"
+    )
+    out = sync(vdir)
+    assert counts(out) == {"added": 0, "updated": 1, "archived": 0, "removed": 0, "written": 1}
+    grace = show("grace")
+    assert grace["archived"] is False and grace["role"] == "Admiral"
+    assert len(ok("list", "--all", "-f", "json").json()) == 3  # no second Grace
+    assert sorted(p.name for p in vdir.iterdir()) == sorted(["grace-again.vcf", card_path(vdir, "ada").name])
+    assert counts(sync(vdir)) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
+    ok("db", "check")
+
+
 def test_archive_and_rm_remove_the_card_at_the_next_sync(vdir):
     sync(vdir)
     grace, ada = card_path(vdir, "grace"), card_path(vdir, "ada")
@@ -261,6 +281,7 @@ def test_a_foreign_card_keeps_its_name_uid_and_other_properties_when_cno_changes
         assert line in after.splitlines() and line in before.splitlines(), line
     assert "TITLE:Maintainer" in after and "TEL:+1 503 555 0199" in after
     assert counts(sync(folder))["written"] == 0
+    ok("db", "check")  # a foreign UID is any text, not a cno uid
 
 
 def test_a_vcard_2_1_card_keeps_its_quoted_printable_lines_whole_when_cno_rewrites_it(tmp_path, journal_path):

@@ -358,7 +358,8 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
     if touch_files:
         begin(folder)
     cols = ("uid", "file", "contact_id", "hash", "fields")
-    state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, f"SELECT {', '.join(cols)} FROM sync_contacts WHERE dir = ?", (where,))}
+    sql = "SELECT card_uid, file, contact_id, hash, fields FROM sync_contacts WHERE dir = ?"
+    state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, sql, (where,))}
     by_file = {s["file"]: s for s in state.values()}
     items = read_items(folder, SUFFIX, res.warnings)
     present = {i.name for i in items}
@@ -389,8 +390,8 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
 
     def save_state(uid, file, cid, hash_, fields):
         conn.execute(
-            "INSERT INTO sync_contacts (dir, uid, file, contact_id, hash, fields, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (dir, uid) DO UPDATE SET file = excluded.file, contact_id = excluded.contact_id,"
+            "INSERT INTO sync_contacts (dir, card_uid, file, contact_id, hash, fields, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dir, card_uid) DO UPDATE SET file = excluded.file, contact_id = excluded.contact_id,"
             " hash = excluded.hash, fields = excluded.fields, updated_at = excluded.updated_at"
             " WHERE (file, contact_id, hash, fields, updated_at) IS NOT (excluded.file, excluded.contact_id, excluded.hash,"
             " excluded.fields, excluded.updated_at)",
@@ -451,11 +452,11 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
                 continue
             if st["file"] in file_uid and row is not None:
                 # its file holds a card with another UID now: the same card, renamed
-                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
                 relink[file_uid[st["file"]]] = (cid, json.loads(st["fields"]))
                 continue
             if row is None:
-                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
             elif st["hash"] is None:
                 if not row["archived"]:  # unarchived since its card was removed: written back
                     hash_ = write(st["file"], new_card(uid, fields_of(row)), None)
@@ -466,15 +467,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
                     conn.execute("UPDATE contacts SET archived = 1 WHERE id = ?", (cid,))
                     touched.add(cid)
                     res.archived += 1
-                conn.execute("UPDATE sync_contacts SET hash = NULL WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("UPDATE sync_contacts SET hash = NULL WHERE dir = ? AND card_uid = ?", (where, uid))
             continue
         item, theirs = found[0]
         if row is None or row["archived"]:  # removed or archived in cno: its card goes
             if drop(item.name, item.hash):
                 if row is None:
-                    conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                    conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
                 else:
-                    conn.execute("UPDATE sync_contacts SET hash = NULL, file = ? WHERE dir = ? AND uid = ?", (item.name, where, uid))
+                    conn.execute("UPDATE sync_contacts SET hash = NULL, file = ? WHERE dir = ? AND card_uid = ?", (item.name, where, uid))
             continue
         base = json.loads(st["fields"])
         if theirs is None:
@@ -483,8 +484,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             theirs = base
         settle(uid, item, cid, base, theirs)
 
-    # cards new to this folder's sync: linked by UID, then as an import matches
+    # cards new to this folder's sync: linked by UID, then as an import matches,
+    # to a contact with no card here (one whose card went may take a new one)
     matcher = importing.Matcher(conn)
+    cardless = dict(_tuples(conn, "SELECT contact_id, card_uid FROM sync_contacts WHERE dir = ? AND hash IS NULL"
+                                  " AND contact_id IS NOT NULL", (where,)))  # fmt: skip
+
+    def free(cid: int) -> bool:
+        return cid not in linked or cid in cardless
+
     for uid, found in cards.items():
         item, theirs = found[0]
         if uid in relink:
@@ -492,13 +500,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             settle(uid, item, cid, base, theirs)
             continue
         row = conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-        cid = row["id"] if row is not None and row["id"] not in linked else None
+        cid = row["id"] if row is not None and free(row["id"]) else None
         if cid is None:
             rec = importing.Record(name=theirs["name"], line=1, **{f: theirs[f] for f in ("company", "linkedin")},
                                    emails=theirs["emails"])  # fmt: skip
             match = matcher.find(rec)
-            cid = match["id"] if match is not None and match["id"] not in linked else None
+            cid = match["id"] if match is not None and free(match["id"]) else None
         if cid is not None:
+            if cid in cardless:  # its old card's place is taken by this one
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, cardless.pop(cid)))
             linked.add(cid)
             settle(uid, item, cid, None, theirs)
             continue
