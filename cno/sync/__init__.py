@@ -102,10 +102,13 @@ def read_items(folder: Path, suffix: str, warnings: list[str]) -> list[Item]:
 
 
 def current_hash(path: Path) -> str | None:
+    """The hash of the file now; None when there is none."""
     try:
         return digest(path.read_bytes())
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise CnoError(f"can't read {path}: {e.strerror or e}") from None
 
 
 def put(folder: Path, name: str, data: bytes, expected: str | None) -> bool:
@@ -123,13 +126,16 @@ def put(folder: Path, name: str, data: bytes, expected: str | None) -> bool:
     if current_hash(dest) != expected:
         return False
     tmp = temp_beside(dest)
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
-        with open(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        try:
+            with open(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as e:  # a read-only folder, a full disk: the whole sync fails, the journal as it was
+        raise CnoError(f"can't write {dest}: {e.strerror or e}") from None
     return True
 
 
@@ -151,5 +157,8 @@ def remove(folder: Path, name: str, expected: str) -> bool:
     dest = folder / name
     if current_hash(dest) != expected:
         return False
-    dest.unlink(missing_ok=True)
+    try:
+        dest.unlink(missing_ok=True)
+    except OSError as e:
+        raise CnoError(f"can't remove {dest}: {e.strerror or e}") from None
     return True
