@@ -529,3 +529,68 @@ def test_help_has_an_example():
     r = ok("sync", "contacts", "--help")
     assert "Example: vdirsyncer sync && cno sync contacts" in r.stdout
     assert "sync" in ok("--help").stdout
+
+
+# -- the card cno writes reads back as what it wrote ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# pieces of text with what vCard escapes or splits on (, ; : \\ newlines, tabs, \\n written out) mixed in often
+_TEXT = st.lists(
+    st.sampled_from([",", ";", ":", "\\", "\\n", "\\,", '"', "\t", "\n", " ", "=", "é", "日本"])
+    | st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6),
+    max_size=8,
+).map("".join)
+
+
+def _stored(text: str, *, note: bool = False) -> str | None:
+    """A value as cno stores it (what `add` and the importer make of it)."""
+    if note:
+        return text.replace("\r\n", "\n").replace("\r", "\n").strip() or None
+    return " ".join(text.split()) or None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_TEXT, company=_TEXT, role=_TEXT, note=_TEXT, location=_TEXT, tags=st.lists(_TEXT, max_size=3),
+       nicks=st.lists(_TEXT, max_size=2), v4=st.booleans())  # fmt: skip
+def test_any_card_cno_writes_or_rewrites_reads_back_as_the_fields_it_was_written_from(name, company, role, note, location, tags, nicks, v4):
+    from datetime import date
+
+    from cno.errors import CnoError
+    from cno.refs import name_key
+    from cno.settings import normalise_tag
+    from cno.sync import Item, digest
+    from cno.sync import contacts as core
+
+    name = _stored(name)
+    if name is None or name.isdecimal():
+        return
+    clean_tags = []
+    for t in tags:
+        try:
+            clean_tags.append(normalise_tag(t))
+        except CnoError:
+            pass
+    clean_nicks = []
+    for n in nicks:
+        try:
+            n = core.contacts.parse_nick(n)
+        except CnoError:
+            continue
+        if name_key(n) != name_key(name) and name_key(n) not in {name_key(x) for x in clean_nicks}:
+            clean_nicks.append(n)
+    fields = {
+        "name": name, "nicks": clean_nicks, "emails": ["a.b@example.org"], "phones": ["+44 20 7946 0958"],
+        "company": _stored(company), "role": _stored(role), "birthday": "--02-29", "location": _stored(location),
+        "linkedin": "https://www.linkedin.com/in/someone", "note": _stored(note, note=True), "tags": sorted(set(clean_tags)),
+    }  # fmt: skip
+    data = core.new_card("uid-1", fields)
+    if not v4:  # the same fields rewritten into a phone's vCard 3.0 card
+        phone = b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:uid-1\r\nFN:Someone Else\r\nEND:VCARD\r\n"
+        data = core.rewrite(phone, fields, set(core.FIELDS))
+    read = core.card_side(Item("c.vcf", data, digest(data)), date(2026, 11, 22), [])
+    assert read is not None
+    uid, back = read
+    assert uid == "uid-1"
+    assert back == fields
