@@ -269,7 +269,9 @@ def test_a_foreign_card_keeps_its_name_uid_and_other_properties_when_cno_changes
     folder = tmp_path / "v"
     folder.mkdir()
     (folder / "linus.vcf").write_text(FOREIGN)
-    sync(folder)
+    assert counts(sync(folder))["added"] == 1
+    linus = show("linus")
+    assert (linus["created_on"], linus["met_on"]) == ("2026-11-22", None)  # dated by today; a card says nothing of meeting
     before = (folder / "linus.vcf").read_text()
     ok("edit", "linus", "--role", "Maintainer", "--phone", "+1 503 555 0199")
     sync(folder)
