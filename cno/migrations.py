@@ -524,7 +524,7 @@ def m013_sync_contacts(db):
     #   An undo or redo puts back the value it logged rather than stamping a
     #   new one, so an undone change leaves the row exactly as it was.
     # - sync_contacts: what each vdir held at the last sync, per card: its
-    #   UID, file name, the contact it is, the hash of its bytes and the
+    #   UID (card_uid: not a cno uid, so any text), file name, the contact it is, the hash of its bytes and the
     #   mapped field values, so "changed since the last sync" is decidable on
     #   each side (three-way). A record table like the others, so `cno undo`
     #   of a sync takes its state back too; not data (export json leaves it
@@ -551,13 +551,13 @@ def m013_sync_contacts(db):
         END;
         CREATE TABLE sync_contacts (
             dir TEXT NOT NULL,               -- the vdir, as an absolute path
-            uid TEXT NOT NULL,               -- the card's UID (its file name's stem when it has none)
+            card_uid TEXT NOT NULL,          -- the card's UID, any text (its file name's stem when it has none)
             file TEXT NOT NULL,              -- its file name in dir
             contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
             hash TEXT,                       -- sha256 of its bytes at the last sync; NULL: removed on purpose
             fields TEXT NOT NULL,            -- JSON: the mapped field values at the last sync
             updated_at TEXT,                 -- the contact's updated_at at the last sync
-            PRIMARY KEY (dir, uid)
+            PRIMARY KEY (dir, card_uid)
         );
         CREATE UNIQUE INDEX sync_contacts_file ON sync_contacts(dir, file);
         CREATE INDEX sync_contacts_contact ON sync_contacts(contact_id);

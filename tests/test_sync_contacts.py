@@ -134,7 +134,8 @@ def test_a_card_edited_in_the_folder_changes_its_contact(vdir):
 def test_x_cno_properties_and_tz_on_a_card_are_never_read_back(vdir):
     sync(vdir)
     path = card_path(vdir, "ada")
-    edit_card(path, "END:VCARD", "X-CNO-TIER:C\r\nX-CNO-EVERY:1y\r\nTZ:Asia/Tokyo\r\nEND:VCARD")
+    lines = [x for x in path.read_bytes().decode().split("\r\n") if not x.startswith(("TZ", "X-CNO"))]
+    path.write_bytes("\r\n".join(lines).replace("END:VCARD", "X-CNO-TIER:C\r\nX-CNO-EVERY:1y\r\nTZ:Asia/Tokyo\r\nEND:VCARD").encode())
     sync(vdir)
     ada = show("ada")
     assert (ada["tier"], ada["every"], ada["timezone"]) == ("A", "2w", "Europe/London")
@@ -196,6 +197,26 @@ def test_a_card_deleted_from_the_folder_archives_its_contact_and_unarchive_write
     assert path.exists() and "FN:Grace Hopper" in path.read_text()
 
 
+def test_a_new_card_for_a_contact_whose_card_was_deleted_brings_that_contact_back(vdir):
+    sync(vdir)
+    path = card_path(vdir, "grace")
+    path.unlink()
+    sync(vdir)
+    assert show("grace")["archived"] is True
+    (vdir / "grace-again.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:grace-again\r\nFN:Grace Hopper\r\nEMAIL:grace@navy.example\r\n"
+        "TITLE:Admiral\r\nEND:VCARD\r\n"
+    )
+    out = sync(vdir)
+    assert counts(out) == {"added": 0, "updated": 1, "archived": 0, "removed": 0, "written": 1}
+    grace = show("grace")
+    assert grace["archived"] is False and grace["role"] == "Admiral"
+    assert len(ok("list", "--all", "-f", "json").json()) == 3  # no second Grace
+    assert sorted(p.name for p in vdir.iterdir()) == sorted(["grace-again.vcf", card_path(vdir, "ada").name])
+    assert counts(sync(vdir)) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
+    ok("db", "check")
+
+
 def test_archive_and_rm_remove_the_card_at_the_next_sync(vdir):
     sync(vdir)
     grace, ada = card_path(vdir, "grace"), card_path(vdir, "ada")
@@ -248,7 +269,9 @@ def test_a_foreign_card_keeps_its_name_uid_and_other_properties_when_cno_changes
     folder = tmp_path / "v"
     folder.mkdir()
     (folder / "linus.vcf").write_text(FOREIGN)
-    sync(folder)
+    assert counts(sync(folder))["added"] == 1
+    linus = show("linus")
+    assert (linus["created_on"], linus["met_on"]) == ("2026-11-22", None)  # dated by today; a card says nothing of meeting
     before = (folder / "linus.vcf").read_text()
     ok("edit", "linus", "--role", "Maintainer", "--phone", "+1 503 555 0199")
     sync(folder)
@@ -259,6 +282,25 @@ def test_a_foreign_card_keeps_its_name_uid_and_other_properties_when_cno_changes
                  "VERSION:3.0"):  # fmt: skip
         assert line in after.splitlines() and line in before.splitlines(), line
     assert "TITLE:Maintainer" in after and "TEL:+1 503 555 0199" in after
+    assert counts(sync(folder))["written"] == 0
+    ok("db", "check")  # a foreign UID is any text, not a cno uid
+
+
+def test_a_vcard_2_1_card_keeps_its_quoted_printable_lines_whole_when_cno_rewrites_it(tmp_path, journal_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    old = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Karlsson;Anna;;;\r\nFN:Anna Karlsson\r\n"
+           "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:first line=0D=0A=\r\nsecond line\r\n"
+           "ADR;HOME;ENCODING=QUOTED-PRINTABLE:;;Storgatan 1=\r\n;Stockholm;;;\r\nEND:VCARD\r\n")  # fmt: skip
+    (folder / "anna.vcf").write_text(old)
+    sync(folder)
+    assert show("anna")["note"] == "first line\nsecond line"
+    ok("edit", "anna", "--note", "a new note")
+    sync(folder)
+    text = (folder / "anna.vcf").read_bytes().decode()
+    assert "second line" not in text and "NOTE:a new note" in text
+    assert "ADR;HOME;ENCODING=QUOTED-PRINTABLE:;;Storgatan 1=\r\n;Stockholm;;;\r\n" in text
+    assert show("anna")["note"] == "a new note"
     assert counts(sync(folder))["written"] == 0
 
 
@@ -345,13 +387,42 @@ def test_a_dir_that_does_not_exist_or_is_a_file_is_exit_2_and_writes_nothing(tmp
         assert not journal_path.exists()
 
 
-def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_never_archives(vdir):
+def test_a_dir_that_is_not_a_vdir_of_cards_is_exit_2_and_writes_nothing(tmp_path, journal_path):
+    ok("add", "Ada Lovelace")
+    rows = snapshot(journal_path)
+    parent = tmp_path / "contacts"
+    (parent / "abook").mkdir(parents=True)
+    (parent / "abook" / "x.vcf").write_text(FOREIGN)  # vdirsyncer's parent of address books
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "t.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    for target, says in ((parent, "abook/ hold .vcf files"), (tasks, "t.ics")):
+        r = cno("sync", "contacts", str(target))
+        assert r.code == 2 and r.stderr.startswith("cno: ") and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
+    assert snapshot(journal_path) == rows
+    assert [p.name for p in parent.iterdir()] == ["abook"] and [p.name for p in tasks.iterdir()] == ["t.ics"]
+
+
+def test_merge_removes_the_duplicates_card_and_rewrites_the_one_kept(vdir):
+    ok("add", "A. Lovelace", "--email", "countess@example.org")
+    sync(vdir)
+    gone = card_path(vdir, "a. lovelace")
+    ok("merge", "a. lovelace", "ada lovelace", "--yes")
+    out = sync(vdir)
+    assert counts(out) == {"added": 0, "updated": 0, "archived": 0, "removed": 1, "written": 1}
+    assert not gone.exists()
+    text = card_path(vdir, "ada lovelace").read_text()
+    assert "EMAIL:countess@example.org" in text and "NICKNAME:Ada L,A. Lovelace" in text
+
+
+def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_never_archives(vdir, journal_path):
     sync(vdir)
     path = card_path(vdir, "grace")
     path.write_bytes(b"\x89PNG\r\n\x1a\n not a card at all")
     (vdir / "junk.vcf").write_text("hello\n")
-    before = stats(vdir)
+    before, rows = stats(vdir), snapshot(journal_path)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
+    assert snapshot(journal_path) == rows
     assert counts(r.json()) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
     warnings = r.stderr.splitlines()
     assert any(w.startswith("cno: skipped ") and path.name in w for w in warnings)
@@ -363,14 +434,15 @@ def test_a_card_that_cant_be_read_is_skipped_with_a_warning_never_deleted_and_ne
     assert path.read_bytes().startswith(b"\x89PNG")  # never overwritten while it can't be read
 
 
-def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir):
+def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir, journal_path):
     sync(vdir)
     path = card_path(vdir, "ada")
     copy = vdir / "copy.vcf"
     copy.write_text(path.read_text().replace("TITLE:Countess", "TITLE:Poet"))
     ok("edit", "ada", "--role", "Analyst")
-    before = stats(vdir)
+    before, rows = stats(vdir), snapshot(journal_path)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
+    assert snapshot(journal_path) == rows
     assert counts(r.json()) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
     assert any(w.startswith("cno: skipped ") and "one UID" in w and "copy.vcf" in w for w in r.stderr.splitlines())
     assert stats(vdir) == before and show("ada")["role"] == "Analyst"
@@ -383,50 +455,75 @@ def test_two_cards_with_one_uid_are_both_left_with_a_warning(vdir):
 def test_a_card_changed_between_read_and_write_is_left_and_retried_next_run(vdir, monkeypatch):
     sync(vdir)
     path = card_path(vdir, "ada")
-    ok("edit", "ada", "--role", "Analyst")
+    edit_card(path, "TITLE:Countess", "TITLE:Poet")  # the phone's edit, read by the sync
+    ok("edit", "ada", "--company", "Engines")  # cno's, which the card must take
     from cno.sync import files
 
     real = files.scan
 
     def racing(folder, suffix):
         items = real(folder, suffix)
-        edit_card(path, "FN:Ada Lovelace", "FN:Ada King")  # the phone's edit lands while cno works
+        edit_card(path, "FN:Ada Lovelace", "FN:Ada King")  # the phone's next edit lands while cno works
         return items
 
     monkeypatch.setattr(files, "scan", racing)
     r = ok("sync", "contacts", str(vdir), "-f", "json")
     assert any(w.startswith("cno: left ") and path.name in w for w in r.stderr.splitlines())
-    assert "FN:Ada King" in path.read_text() and "TITLE:Countess" in path.read_text()
+    text = path.read_text()
+    assert "FN:Ada King" in text and "TITLE:Poet" in text and "ORG:Engines" not in text  # the card: left as it was
+    assert show("ada")["role"] == "Countess"  # the journal: nothing of that card applied
     monkeypatch.setattr(files, "scan", real)
     sync(vdir)
     ada = show("ada king")
-    assert ada["role"] == "Analyst"
-    assert "TITLE:Analyst" in path.read_text() and "FN:Ada King" in path.read_text()
+    assert (ada["role"], ada["company"]) == ("Poet", "Engines")
+    text = path.read_text()
+    assert "ORG:Engines" in text and "FN:Ada King" in text and "TITLE:Poet" in text
 
 
-def test_a_sync_killed_half_way_writes_nothing_to_the_journal_and_the_next_run_settles(vdir, journal_path, monkeypatch):
-    from cno.sync import files
+def test_a_card_whose_items_are_only_in_another_order_is_not_rewritten(vdir):
+    ok("edit", "ada", "--email", "ada2@example.org")
+    sync(vdir)
+    path = card_path(vdir, "ada")
+    edit_card(path, "EMAIL:ada@example.org\r\nEMAIL:ada2@example.org", "EMAIL:ada2@example.org\r\nEMAIL:ada@example.org")
+    before = stats(vdir)
+    out = sync(vdir)
+    assert counts(out) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
+    assert stats(vdir) == before
+
+
+_KILLED_AFTER_ONE_CARD = """
+import os, sys
+import cno.sync.files as files
+real = files.put
+def dying(*args):
+    done = real(*args)
+    os.kill(os.getpid(), 9)  # SIGKILL: no cleanup, no rollback, the transaction open
+files.put = dying
+from cno.cli import main
+sys.exit(main(["sync", "contacts", sys.argv[1]]))
+"""
+
+
+def test_a_sync_killed_half_way_writes_nothing_to_the_journal_and_the_next_run_settles(vdir, journal_path):
+    import signal
+    import subprocess
+    import sys
 
     ok("add", "Alan Turing", "--email", "alan@example.org")
     rows = snapshot(journal_path)
-    real, calls = files.put, []
-
-    def dying(folder, name, data, expected):
-        if calls:
-            raise KeyboardInterrupt  # killed after the first card was written
-        calls.append(name)
-        return real(folder, name, data, expected)
-
-    monkeypatch.setattr(files, "put", dying)
-    r = cno("sync", "contacts", str(vdir), "-f", "json")
-    assert r.code != 0 and len(calls) == 1
+    root = Path(__file__).resolve().parent.parent
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_ONE_CARD, str(vdir)], cwd=root, timeout=60,
+                            capture_output=True)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert snapshot(journal_path) == rows  # all or nothing
-    assert len(list(vdir.iterdir())) == 1 and not [p for p in vdir.iterdir() if p.name.startswith(".")]
-    monkeypatch.setattr(files, "put", real)
+    ok("db", "check")
+    cards = list(vdir.iterdir())
+    assert len(cards) == 1 and not cards[0].name.startswith(".")  # one whole card, no half-written one
     out = sync(vdir)
     assert counts(out) == {"added": 0, "updated": 0, "archived": 0, "removed": 0, "written": 2}
-    assert len(list(vdir.iterdir())) == 3
+    assert sorted(p.name for p in vdir.iterdir()) == sorted(f"{uid_of(n)}.vcf" for n in ("ada", "grace", "alan"))
     assert counts(sync(vdir)) == dict.fromkeys(["added", "updated", "archived", "removed", "written"], 0)
+    assert len(ok("list", "--all", "-f", "json").json()) == 4  # nothing doubled
     ok("db", "check")
 
 
@@ -434,3 +531,68 @@ def test_help_has_an_example():
     r = ok("sync", "contacts", "--help")
     assert "Example: vdirsyncer sync && cno sync contacts" in r.stdout
     assert "sync" in ok("--help").stdout
+
+
+# -- the card cno writes reads back as what it wrote ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# pieces of text with what vCard escapes or splits on (, ; : \\ newlines, tabs, \\n written out) mixed in often
+_TEXT = st.lists(
+    st.sampled_from([",", ";", ":", "\\", "\\n", "\\,", '"', "\t", "\n", " ", "=", "é", "日本"])
+    | st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6),
+    max_size=8,
+).map("".join)
+
+
+def _stored(text: str, *, note: bool = False) -> str | None:
+    """A value as cno stores it (what `add` and the importer make of it)."""
+    if note:
+        return text.replace("\r\n", "\n").replace("\r", "\n").strip() or None
+    return " ".join(text.split()) or None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_TEXT, company=_TEXT, role=_TEXT, note=_TEXT, location=_TEXT, tags=st.lists(_TEXT, max_size=3),
+       nicks=st.lists(_TEXT, max_size=2), v4=st.booleans())  # fmt: skip
+def test_any_card_cno_writes_or_rewrites_reads_back_as_the_fields_it_was_written_from(name, company, role, note, location, tags, nicks, v4):
+    from datetime import date
+
+    from cno.errors import CnoError
+    from cno.refs import name_key
+    from cno.settings import normalise_tag
+    from cno.sync import contacts as core
+    from cno.sync.files import Read as Item, digest
+
+    name = _stored(name)
+    if name is None or name.isdecimal():
+        return
+    clean_tags = []
+    for t in tags:
+        try:
+            clean_tags.append(normalise_tag(t))
+        except CnoError:
+            pass
+    clean_nicks = []
+    for n in nicks:
+        try:
+            n = core.contacts.parse_nick(n)
+        except CnoError:
+            continue
+        if name_key(n) != name_key(name) and name_key(n) not in {name_key(x) for x in clean_nicks}:
+            clean_nicks.append(n)
+    fields = {
+        "name": name, "nicks": clean_nicks, "emails": ["a.b@example.org"], "phones": ["+44 20 7946 0958"],
+        "company": _stored(company), "role": _stored(role), "birthday": "--02-29", "location": _stored(location),
+        "linkedin": "https://www.linkedin.com/in/someone", "note": _stored(note, note=True), "tags": sorted(set(clean_tags)),
+    }  # fmt: skip
+    data = core.new_card("uid-1", fields)
+    if not v4:  # the same fields rewritten into a phone's vCard 3.0 card
+        phone = b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:uid-1\r\nFN:Someone Else\r\nEND:VCARD\r\n"
+        data = core.rewrite(phone, fields, set(core.FIELDS))
+    read = core.card_side(Item("c.vcf", data, digest(data)), date(2026, 11, 22), [])
+    assert read is not None
+    uid, back = read
+    assert uid == "uid-1"
+    assert back == fields

@@ -128,7 +128,7 @@ def _logical(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
             if line[0] in " \t":
                 pieces.append(line[1:])
                 continue
-            if not after_blank and pieces[-1].endswith("=") and "QUOTED-PRINTABLE" in _header("".join(pieces)).upper():
+            if not after_blank and pieces[-1].endswith("=") and "QUOTED-PRINTABLE" in header("".join(pieces)).upper():
                 pieces[-1] = pieces[-1][:-1]
                 pieces.append(line)
                 continue
@@ -137,7 +137,7 @@ def _logical(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(n, "".join(pieces)) for n, pieces in props]
 
 
-def _header(raw: str) -> str:
+def header(raw: str) -> str:
     """The name and parameters of a property line: all before its first colon outside quotes."""
     colon = raw.find(":")
     if colon < 0:
@@ -211,7 +211,7 @@ class _Card:
                 self.ignored(n, what, "not a valid property name" if name else _shown(raw))
             return
         if semi >= 0 and '"' in raw[semi:colon]:
-            colon = len(_header(raw))  # a quoted parameter value may hold a colon
+            colon = len(header(raw))  # a quoted parameter value may hold a colon
         params = raw[semi:colon] if semi >= 0 else ""
         if key in _BINARY:
             if reason := _binary_problem(params, raw[colon + 1 :]):
@@ -279,6 +279,11 @@ class _Card:
         """Each structured value (N, ADR, ORG) as its components, still escaped
         (an escaped comma is text; a bare one, in 3.0 and 4.0, separates values)."""
         return [_split(v, ";") for v in self.texts(name)]
+
+
+def unescape(text: str) -> str:
+    """A vCard 3.0/4.0 TEXT value with its escapes undone."""
+    return _TEXT_ESCAPE.sub(_unescape_one, text)
 
 
 def _unescape_one(m: re.Match) -> str:
@@ -440,7 +445,7 @@ def escape(text: str, *, tabs: bool = False) -> str:
     return "\\n".join(one(part) for part in text.split("\n"))
 
 
-def _fold_keeping_tabs(line: str) -> str:
+def fold_keeping_tabs(line: str) -> str:
     """`fold(line)` with each TAB left a TAB (fold writes control characters as
     `\\x09` text); `line` holds no other control character."""
     folded = fold(line.replace("\t", " "))  # a TAB is one octet, like the space folded in its place
@@ -454,7 +459,7 @@ def _fold_keeping_tabs(line: str) -> str:
     return "\r\n ".join(pieces) + "\r\n"
 
 
-def _n(name: str) -> str:
+def n_value(name: str) -> str:
     """N (family;given;;;) from a full name: the last word is taken as the family name."""
     words = name.split()
     family = words[-1] if len(words) > 1 else name
@@ -474,7 +479,7 @@ def card(c: dict) -> str:
         "VERSION:4.0",
         f"UID:urn:uuid:{c['uid']}",
         f"FN:{escape(c['name'])}",
-        f"N:{_n(c['name'])}",
+        f"N:{n_value(c['name'])}",
     ]
     props += [f"EMAIL:{escape(e)}" for e in c["emails"]]
     props += [f"TEL;VALUE=text:{escape(p)}" for p in c["phones"]]
@@ -483,9 +488,9 @@ def card(c: dict) -> str:
     if c["role"]:
         props.append(f"TITLE:{escape(c['role'])}")
     if c["birthday"]:
-        props.append(f"BDAY:{_bday(c['birthday'])}")
+        props.append(f"BDAY:{bday_value(c['birthday'])}")
     if c["location"]:
-        props.append(f"ADR;LABEL={_param(c['location'])}:;;;{escape(c['location'])};;;")
+        props.append(f"ADR;LABEL={param_text(c['location'])}:;;;{escape(c['location'])};;;")
     if c["timezone"]:
         props.append(f"TZ;VALUE=text:{escape(c['timezone'])}")
     if c["linkedin"]:
@@ -494,16 +499,16 @@ def card(c: dict) -> str:
         props.append("CATEGORIES:" + ",".join(escape(t) for t in c["tags"]))
     out = "".join(fold(p) for p in props)
     if c["note"]:
-        out += _fold_keeping_tabs(f"NOTE:{escape(c['note'], tabs=True)}")
+        out += fold_keeping_tabs(f"NOTE:{escape(c['note'], tabs=True)}")
     return out + fold("END:VCARD")
 
 
-def _param(text: str) -> str:
+def param_text(text: str) -> str:
     # a parameter value can't hold a double quote or a line break (RFC 6868 aside);
     # other control characters are left to `fold`, like those of every line
     return '"' + " ".join(text.replace('"', "'").split()) + '"'
 
 
-def _bday(stored: str) -> str:
+def bday_value(stored: str) -> str:
     """A stored birthday as BDAY: YYYYMMDD, or --MMDD without a year."""
     return "--" + stored[2:].replace("-", "") if stored.startswith("--") else stored.replace("-", "")

@@ -28,7 +28,7 @@ def report(data: dict, title: str, dry_run: bool) -> Report:
         out = [Heading(title + (" (dry run: nothing written)" if dry_run else "")), Fields(pairs)]
         if data["conflicts"]:
             rows = [{**c, "kept": _shown(c["kept"]), "other": _shown(c["other"])} for c in data["conflicts"]]
-            out += [BLANK, Table(CONFLICT_COLS, rows, title="Conflicts (cno's value kept)")]
+            out += [BLANK, Table(CONFLICT_COLS, rows, title=f"Conflicts (cno's value {'would be ' if dry_run else ''}kept)")]
         return out
 
     row = {k: data[k] for k in COUNTS} | {"conflicts": len(data["conflicts"])}

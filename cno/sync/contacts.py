@@ -236,7 +236,7 @@ def _lines(f: str, value, v4: bool) -> list[str]:
     if value in (None, "", []):
         return []
     if f == "name":
-        return [f"FN:{esc(value)}", f"N:{vcard._n(value)}"]
+        return [f"FN:{esc(value)}", f"N:{vcard.n_value(value)}"]
     if f == "nicks":
         return ["NICKNAME:" + ",".join(esc(n) for n in value)]
     if f == "emails":
@@ -249,11 +249,11 @@ def _lines(f: str, value, v4: bool) -> list[str]:
         return [f"TITLE:{esc(value)}"]
     if f == "birthday":
         if v4:
-            return [f"BDAY:{vcard._bday(value)}"]
+            return [f"BDAY:{vcard.bday_value(value)}"]
         # vCard 3.0 has no date without a year: Apple's convention, which the reader knows
         return [f"BDAY;X-APPLE-OMIT-YEAR=1604:1604{value[1:]}" if value.startswith("--") else f"BDAY:{value}"]
     if f == "location":
-        label = f";LABEL={vcard._param(value)}" if v4 else ""
+        label = f";LABEL={vcard.param_text(value)}" if v4 else ""
         return [f"ADR{label}:;;;{esc(value)};;;"]
     if f == "linkedin":
         return [f"URL:{value}"]
@@ -265,7 +265,7 @@ def _lines(f: str, value, v4: bool) -> list[str]:
 
 
 def _folded(line: str) -> str:
-    return vcard._fold_keeping_tabs(line) if line.startswith("NOTE:") else fold(line)
+    return vcard.fold_keeping_tabs(line) if line.startswith("NOTE:") else fold(line)
 
 
 def new_card(uid: str, fields: dict) -> bytes:
@@ -287,9 +287,9 @@ def _prop_name(logical: str) -> str:
 
 
 def _value(logical: str) -> str:
-    colon = vcard._header(logical)
+    colon = vcard.header(logical)
     v = logical[len(colon) + 1 :]
-    return vcard._TEXT_ESCAPE.sub(vcard._unescape_one, v).strip()
+    return vcard.unescape(v).strip()
 
 
 def rewrite(data: bytes, fields: dict, changed: set[str]) -> bytes:
@@ -300,7 +300,9 @@ def rewrite(data: bytes, fields: dict, changed: set[str]) -> bytes:
     eol = "\r\n" if "\r\n" in text else "\n"
     groups: list[list[str]] = []
     for line in _LINE.split(text):
-        if groups and line[:1] in (" ", "\t"):
+        # a folded line goes on the one before, as does vCard 2.1's quoted-printable soft break
+        soft = groups and groups[-1][-1].endswith("=") and "QUOTED-PRINTABLE" in vcard.header(groups[-1][0]).upper()
+        if groups and (line[:1] in (" ", "\t") or soft):
             groups[-1].append(line)
         elif line.strip():
             groups.append([line])
@@ -357,7 +359,8 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
     if touch_files:
         files.sweep(folder)
     cols = ("uid", "file", "contact_id", "hash", "fields")
-    state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, f"SELECT {', '.join(cols)} FROM sync_contacts WHERE dir = ?", (where,))}
+    sql = "SELECT card_uid, file, contact_id, hash, fields FROM sync_contacts WHERE dir = ?"
+    state = {r[0]: dict(zip(cols, r)) for r in _tuples(conn, sql, (where,))}
     by_file = {s["file"]: s for s in state.values()}
     items = []
     for read in files.scan(folder, SUFFIX):
@@ -393,8 +396,8 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
 
     def save_state(uid, file, cid, hash_, fields):
         conn.execute(
-            "INSERT INTO sync_contacts (dir, uid, file, contact_id, hash, fields, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (dir, uid) DO UPDATE SET file = excluded.file, contact_id = excluded.contact_id,"
+            "INSERT INTO sync_contacts (dir, card_uid, file, contact_id, hash, fields, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dir, card_uid) DO UPDATE SET file = excluded.file, contact_id = excluded.contact_id,"
             " hash = excluded.hash, fields = excluded.fields, updated_at = excluded.updated_at"
             " WHERE (file, contact_id, hash, fields, updated_at) IS NOT (excluded.file, excluded.contact_id, excluded.hash,"
             " excluded.fields, excluded.updated_at)",
@@ -455,11 +458,11 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
                 continue
             if st["file"] in file_uid and row is not None:
                 # its file holds a card with another UID now: the same card, renamed
-                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
                 relink[file_uid[st["file"]]] = (cid, json.loads(st["fields"]))
                 continue
             if row is None:
-                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
             elif st["hash"] is None:
                 if not row["archived"]:  # unarchived since its card was removed: written back
                     hash_ = write(st["file"], new_card(uid, fields_of(row)), None)
@@ -470,15 +473,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
                     conn.execute("UPDATE contacts SET archived = 1 WHERE id = ?", (cid,))
                     touched.add(cid)
                     res.archived += 1
-                conn.execute("UPDATE sync_contacts SET hash = NULL WHERE dir = ? AND uid = ?", (where, uid))
+                conn.execute("UPDATE sync_contacts SET hash = NULL WHERE dir = ? AND card_uid = ?", (where, uid))
             continue
         item, theirs = found[0]
         if row is None or row["archived"]:  # removed or archived in cno: its card goes
             if drop(item.name, item.digest):
                 if row is None:
-                    conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND uid = ?", (where, uid))
+                    conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, uid))
                 else:
-                    conn.execute("UPDATE sync_contacts SET hash = NULL, file = ? WHERE dir = ? AND uid = ?", (item.name, where, uid))
+                    conn.execute("UPDATE sync_contacts SET hash = NULL, file = ? WHERE dir = ? AND card_uid = ?", (item.name, where, uid))
             continue
         base = json.loads(st["fields"])
         if theirs is None:
@@ -487,8 +490,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             theirs = base
         settle(uid, item, cid, base, theirs)
 
-    # cards new to this folder's sync: linked by UID, then as an import matches
+    # cards new to this folder's sync: linked by UID, then as an import matches,
+    # to a contact with no card here (one whose card went may take a new one)
     matcher = importing.Matcher(conn)
+    cardless = dict(_tuples(conn, "SELECT contact_id, card_uid FROM sync_contacts WHERE dir = ? AND hash IS NULL"
+                                  " AND contact_id IS NOT NULL", (where,)))  # fmt: skip
+
+    def free(cid: int) -> bool:
+        return cid not in linked or cid in cardless
+
     for uid, found in cards.items():
         item, theirs = found[0]
         if uid in relink:
@@ -496,13 +506,15 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
             settle(uid, item, cid, base, theirs)
             continue
         row = conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-        cid = row["id"] if row is not None and row["id"] not in linked else None
+        cid = row["id"] if row is not None and free(row["id"]) else None
         if cid is None:
             rec = importing.Record(name=theirs["name"], line=1, **{f: theirs[f] for f in ("company", "linkedin")},
                                    emails=theirs["emails"])  # fmt: skip
             match = matcher.find(rec)
-            cid = match["id"] if match is not None and match["id"] not in linked else None
+            cid = match["id"] if match is not None and free(match["id"]) else None
         if cid is not None:
+            if cid in cardless:  # its old card's place is taken by this one
+                conn.execute("DELETE FROM sync_contacts WHERE dir = ? AND card_uid = ?", (where, cardless.pop(cid)))
             linked.add(cid)
             settle(uid, item, cid, None, theirs)
             continue

@@ -57,11 +57,25 @@ def folder(path: str, *, items: str | None = None) -> Path:
         raise CnoError(f"{path} is not a folder — give the vdir (a folder of files, one item each)")
     p = p.resolve()
     if items is not None:
+        other = next((n for n in _names(p) if n.lower().endswith(OTHER[items])), None)
+        if other is not None and not any(n.lower().endswith(items) for n in _names(p)):
+            raise CnoError(f"{path} is not a vdir of {items} files: it holds {other} — give the folder of your {KIND[items]}")
         nested = sorted(d.name for d in _subfolders(p) if any(_has(d, items)))
         if nested:
             raise CnoError(f"{path} is not one collection: its folders {', '.join(n + '/' for n in nested[:3])} hold"
                            f" {items} files — give one of them")  # fmt: skip
     return p
+
+
+KIND = {".vcf": "contacts (.vcf)", ".ics": "to-dos (.ics)"}
+OTHER = {".vcf": ".ics", ".ics": ".vcf"}  # a folder of the other kind of items is the wrong folder
+
+
+def _names(p: Path) -> list[str]:
+    try:
+        return [e.name for e in os.scandir(p) if not e.name.startswith(".") and e.is_file()]
+    except OSError:
+        return []
 
 
 def _subfolders(p: Path):
