@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -88,3 +89,18 @@ def linkedin_file(path: Path, n: int) -> Path:
     path.write_text("Notes:\n\"preamble\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
                     + "\n".join(rows) + "\n")  # fmt: skip
     return path
+
+
+@pytest.fixture
+def tz(monkeypatch):
+    """Set the machine's time zone for one test (UTC to begin with), put back after:
+    mail days, capture's local dates and suggest's "now" depend on it."""
+
+    def set_tz(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    set_tz("UTC")
+    yield set_tz
+    monkeypatch.undo()
+    time.tzset()

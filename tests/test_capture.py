@@ -9,7 +9,6 @@ import email.utils
 import json
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -31,18 +30,6 @@ def people():
     ok("config", "set", "me.email", f"{ME},Me@Work.example")
 
 
-@pytest.fixture
-def tz(monkeypatch):
-    """Set the machine's time zone for one test (and put it back after)."""
-
-    def set_tz(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    set_tz("UTC")
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
 
 
 # -- fixtures: calendars ------------------------------------------------------

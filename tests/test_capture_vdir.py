@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,10 @@ import pytest
 from tests.conftest import cno, ok, refused
 
 ME = "me@example.com"
+pytestmark = pytest.mark.usefixtures("tz")  # the machine's zone: UTC
 KHAL = shutil.which("khal", path=str(Path(sys.executable).parent)) or shutil.which("khal")
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture

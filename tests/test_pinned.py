@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,15 +18,6 @@ import pytest
 from tests.conftest import TODAY, ok
 
 
-@pytest.fixture
-def utc(monkeypatch):
-    """The machine's time zone set to UTC for one test, then put back: mail days and
-    suggest's "now" (09:00 machine time on CNO_TODAY) depend on it."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 # -- CSV formula safety (SPEC "Formats": csv) ------------------------------------
@@ -115,7 +105,7 @@ def dry_then_real(box: Path) -> tuple[int, int]:
 
 
 @pytest.fixture
-def mail_with_ada(utc):
+def mail_with_ada(tz):
     ok("add", "Ada Lovelace", "--email", "ada@example.com")
     ok("config", "set", "me.email", ME)
 
@@ -176,7 +166,7 @@ LOCAL_HOURS = {
 }
 
 
-def test_suggest_flags_contacts_whose_local_time_is_outside_working_hours(utc):
+def test_suggest_flags_contacts_whose_local_time_is_outside_working_hours(tz):
     for zone in LOCAL_HOURS:
         # a weekly cadence from January makes each of them overdue, so suggested
         ok("add", f"In {zone}", "--tz", zone, "--every", "1w", "--as-of", "2026-01-01")

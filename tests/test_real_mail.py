@@ -404,13 +404,6 @@ def test_the_header_reader_agrees_with_the_standard_library(lines, end):
     assert Header(text).fields == _compat32(text)
 
 
-@pytest.fixture
-def new_york(monkeypatch):
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.parametrize(
@@ -436,7 +429,8 @@ def new_york(monkeypatch):
         ("Tue, 7 Apr 2026 10:00:t <rimap-test@example.test>", None),
     ],
 )
-def test_dates_mailers_write(new_york, value, expected):
+def test_dates_mailers_write(tz, value, expected):
+    tz("America/New_York")
     assert mail_date(value) == expected
 
 
@@ -452,7 +446,8 @@ def test_dates_mailers_write(new_york, value, expected):
         (b"From -\n", None),
     ],
 )
-def test_the_date_of_an_mbox_from_line(new_york, line, expected):
+def test_the_date_of_an_mbox_from_line(tz, line, expected):
+    tz("America/New_York")
     got = from_line_date(line)
     assert (got and got[0]) == expected
 

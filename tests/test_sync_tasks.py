@@ -23,16 +23,6 @@ from tests.conftest import cno, ok, refused, snapshot
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def tz(monkeypatch):
-    def set_tz(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    set_tz("UTC")
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
