@@ -799,13 +799,22 @@ def _natural_lines(t: Table) -> Iterator[str]:
     text alone, so a listing of 100k rows costs little more than its text."""
     cols = t.cols
     grid = [[_cell_string(c, r) for c in cols] for r in t.rows]
-    widths = [max(_width(c.header), max((_width(row[i]) for row in grid), default=0)) for i, c in enumerate(cols)]
+    widths = [_width(c.header) for c in cols]
+    for row in grid:
+        for i, v in enumerate(row):
+            if (n := len(v) if v.isascii() else _width(v)) > widths[i]:
+                widths[i] = n
     right = [c.justify == "right" for c in cols]
     margin, gap = " " * 2, " " * 3
 
+    def pad(v: str, w: int, r: bool) -> str:
+        if v.isascii():
+            return v.rjust(w) if r else v.ljust(w)
+        fill = " " * (w - _width(v))
+        return fill + v if r else v + fill
+
     def line(cells: list[str]) -> str:
-        padded = (" " * (w - _width(v)) + v if r else v + " " * (w - _width(v)) for v, w, r in zip(cells, widths, right))
-        return (margin + gap.join(padded)).rstrip()
+        return (margin + gap.join(map(pad, cells, widths, right))).rstrip()
 
     if t.title:
         yield visible(t.title).rstrip()
