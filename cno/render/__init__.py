@@ -877,11 +877,21 @@ def _natural_table(t: Table, ctx: _Context) -> Iterable[str]:
     contacts needs no layout (README "Performance": its peak memory)."""
     cols = t.cols
     grid = [tuple("".join(text for text, _ in _cell(c, r, ctx)) for c in cols) for r in t.rows]
-    widths = [max([_width(c.header)] + [_width(row[i]) for row in grid]) for i, c in enumerate(cols)]
+    widths = [_width(c.header) for c in cols]
+    for row in grid:  # each cell measured once; ASCII by its length
+        for i, v in enumerate(row):
+            if (n := len(v) if v.isascii() else _width(v)) > widths[i]:
+                widths[i] = n
     right = [c.justify == "right" for c in cols]
 
+    def pad(v: str, w: int, r: bool) -> str:
+        if v.isascii():
+            return v.rjust(w) if r else v.ljust(w)
+        fill = " " * (w - _width(v))
+        return fill + v if r else v + fill
+
     def line(cells) -> str:
-        return "  " + "   ".join(" " * (w - _width(v)) + v if r else v + " " * (w - _width(v)) for v, w, r in zip(cells, widths, right))
+        return "  " + "   ".join(map(pad, cells, widths, right))
 
     if t.title:
         yield visible(t.title)
