@@ -38,14 +38,16 @@ _NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxy
 
 @dataclass
 class ContactInput:
-    """Options of `add`/`edit` as typed; `validate` turns them into column values."""
+    """A contact as typed (the options of `add`/`edit`) or as a file describes it
+    (an import's record, `name` and the `line` it starts on included); `validate`
+    turns it into column values."""
 
     company: str | None = None
     role: str | None = None
     tier: str | None = None
     every: str | None = None
     birthday: str | None = None
-    tz: str | None = None
+    timezone: str | None = None
     location: str | None = None
     met: str | None = None
     met_on: str | None = None
@@ -55,6 +57,9 @@ class ContactInput:
     phones: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     nicks: list[str] = field(default_factory=list)
+    name: str = ""  # an import's record: the name it gives (add and edit take the name apart)
+    line: int = 0  # an import's record: where it starts in its file, for messages
+    uid: str | None = None  # a card's UID as read: only a sync reads it (README "Your phone and other machines")
 
     def validate(self, today: date) -> dict:
         """Column values for the options that were given; raises CnoError on bad input."""
@@ -69,8 +74,8 @@ class ContactInput:
             cols["every"] = str(parse_duration(self.every))
         if self.birthday is not None:
             cols["birthday"] = parse_birthday(self.birthday)
-        if self.tz is not None:
-            cols["timezone"] = parse_timezone(self.tz)
+        if self.timezone is not None:
+            cols["timezone"] = parse_timezone(self.timezone)
         if self.met_on is not None:
             cols["met_on"] = day_of(parse_past(self.met_on, today)).isoformat()
         return cols

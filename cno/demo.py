@@ -118,7 +118,7 @@ def _fill(conn: sqlite3.Connection, today: date) -> dict:
         first = name.split()[0].lower()
         domain = (company or "family").lower().replace(" ", "") + ".example"
         data = ContactInput(
-            company=company, role=role, tier=tier, tz=tz, tags=tags,
+            company=company, role=role, tier=tier, timezone=tz, tags=tags,
             emails=[f"{first}@{domain}"], every=extra.get("every"), birthday=extra.get("birthday"),
             met=rng.choice(["BNI chapter", "a conference", "former colleague", "an intro from a friend", "a meetup"]),
             met_on=(start - timedelta(days=rng.randint(0, 2000))).isoformat(),

@@ -85,7 +85,7 @@ def add(
     """
     day = today(as_of)
     data = contacts.ContactInput(
-        company=company, role=role, tier=tier, every=every, birthday=birthday, tz=tz, location=location,
+        company=company, role=role, tier=tier, every=every, birthday=birthday, timezone=tz, location=location,
         met=met, met_on=met_on, linkedin=linkedin, note=note_, emails=email or [], phones=phone or [], tags=tag or [],
         nicks=nick or [],
     )  # fmt: skip
@@ -131,7 +131,7 @@ def edit(
     """
     day = today(as_of)
     data = contacts.ContactInput(
-        company=company, role=role, tier=tier, every=every, birthday=birthday, tz=tz, location=location,
+        company=company, role=role, tier=tier, every=every, birthday=birthday, timezone=tz, location=location,
         met=met, met_on=met_on, linkedin=linkedin, note=note_, emails=email or [], phones=phone or [], tags=tag or [],
         nicks=nick or [],
     )  # fmt: skip

@@ -14,8 +14,9 @@ import io
 import re
 from contextlib import contextmanager
 
+from cno.contacts import ContactInput
 from cno.errors import CnoError
-from cno.io.importing import Record, bad_file
+from cno.io.importing import bad_file
 
 # field → header patterns (casefolded, letters and digits only), best first.
 # A single-valued field takes the first pattern that any column matches.
@@ -146,7 +147,7 @@ def _fields_up_to(size: int):
         csv.field_size_limit(before)
 
 
-def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
+def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[ContactInput]:
     # No field is longer than the file that holds it, so a CSV cno wrote (a long
     # note and all) reads back whatever its size (README "Bring your contacts —
     # and take them with you").
@@ -154,10 +155,10 @@ def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
         return _read(text, where, mapping)
 
 
-def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]:
+def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[ContactInput]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
-    records: list[Record] = []
+    records: list[ContactInput] = []
     try:
         header = next(reader, None)
         while header is not None and not any(c.strip() for c in header):
@@ -186,7 +187,7 @@ def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[Record]
             )
             linkedin = one("linkedin") or next((u for u in many("url") if "linkedin.com/" in u.casefold()), None)
             records.append(
-                Record(
+                ContactInput(
                     name=name, line=line, company=one("company"), role=one("role"), tier=one("tier"),
                     every=one("every"), birthday=one("birthday"), timezone=one("timezone"),
                     location=one("location"), met=one("met"), met_on=one("met_on"), linkedin=linkedin,

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Callable
 
 from cno import followups, settings
-from cno.contacts import TIERS
+from cno.contacts import TIERS, ContactInput
 from cno.dates import MAX_DATE, MIN_DATE, parse_duration
 from cno.errors import CnoError
 from cno.goals import METRICS, PERIODS
 from cno.io import importing
-from cno.io.importing import Matcher, Outcome, Record
+from cno.io.importing import Matcher, Outcome
 from cno.referrals import DIRECTIONS, MAX_VALUE
 from cno.touchpoints import CHANNELS
 
@@ -660,14 +660,14 @@ def _check_references(conn, where: str) -> None:
         raise CnoError(f"{where}: {bad[0]} row {bad[1]} points at a missing {bad[2]} record")
 
 
-def _contact_records(data: dict[str, list[dict]]) -> list[tuple[dict, Record]]:
+def _contact_records(data: dict[str, list[dict]]) -> list[tuple[dict, ContactInput]]:
     lists: dict[int, dict[str, list]] = {}
     for table, key, col in (("contact_emails", "emails", "email"), ("contact_phones", "phones", "phone"), ("contact_tags", "tags", "tag")):
         for row in sorted(data.get(table, []), key=lambda r: r.get("position") or 0):
             lists.setdefault(row.get("contact_id"), {}).setdefault(key, []).append(row.get(col) or "")
     out = []
     for i, row in enumerate(data.get("contacts", []), 1):
-        rec = Record(name=row.get("name") or "", line=i, **{f: row.get(f) for f in importing.FILLABLE})
+        rec = ContactInput(name=row.get("name") or "", line=i, **{f: row.get(f) for f in importing.FILLABLE})
         for key, values in lists.get(row.get("id"), {}).items():
             setattr(rec, key, values)
         out.append((row, rec))

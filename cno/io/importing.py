@@ -171,31 +171,6 @@ def _guessed(data: bytes, where: str, line: int, warnings: list[str]) -> str:
 
 
 @dataclass
-class Record:
-    """One contact as a source describes it, before it meets the journal."""
-
-    name: str
-    line: int  # where it starts in its file, for messages
-    company: str | None = None
-    role: str | None = None
-    tier: str | None = None
-    every: str | None = None
-    birthday: str | None = None
-    timezone: str | None = None
-    location: str | None = None
-    met: str | None = None
-    met_on: str | None = None
-    linkedin: str | None = None
-    note: str | None = None
-    emails: list[str] = field(default_factory=list)
-    phones: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    # what only a sync reads (README "Your phone and other machines"): a card's UID and NICKNAMEs
-    uid: str | None = None
-    nicks: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Outcome:
     """What an import did (or, in a dry run, would do)."""
 
@@ -252,7 +227,7 @@ def parse_us_or_any_birthday(text: str) -> str | None:
     return parse_birthday(t) if t else None
 
 
-def clean(rec: Record, where: str, today: date, warnings: list[str]) -> Record | None:
+def clean(rec: ContactInput, where: str, today: date, warnings: list[str]) -> ContactInput | None:
     """The record with every value in the journal's form; a value that can't be read is
     dropped with a warning. None (with a warning) when the record has no usable name."""
     at = f"{where}, line {rec.line}"
@@ -335,7 +310,7 @@ class New:
     """A contact this import adds, held in its batch until the batch is written;
     read like a contact row (`new["company"]`) by the matching rule."""
 
-    def __init__(self, contact_id: int, rec: Record, emails: list[str]):
+    def __init__(self, contact_id: int, rec: ContactInput, emails: list[str]):
         self.id, self.rec, self.emails = contact_id, rec, emails
 
     def __getitem__(self, key: str):
@@ -366,7 +341,7 @@ class Batch:
         self.by_id: dict[int, New] = {}
         self.written: list[int] = []
 
-    def add(self, rec: Record, emails: list[str]) -> int:
+    def add(self, rec: ContactInput, emails: list[str]) -> int:
         new = New(self.next, rec, emails)
         self.next += 1
         self.items.append(new)
@@ -384,7 +359,6 @@ class Batch:
         rows = []
         for n in self.items:
             scalars = {f: getattr(n.rec, f) for f in FILLABLE if f != "met_on"}
-            scalars["tz"] = scalars.pop("timezone")
             rows.append((n.rec.name, ContactInput(**scalars, emails=n.emails, phones=n.rec.phones, tags=n.rec.tags)))
         ids = contacts.add_contacts(self.conn, rows, self.today, refresh=False)
         assert ids == [n.id for n in self.items], "a contact was added beside the import"
@@ -428,7 +402,7 @@ class Matcher:
             return self.batch.by_id[contact_id]
         return contacts.get(self.conn, contact_id)
 
-    def find(self, rec: Record):
+    def find(self, rec: ContactInput):
         for e in rec.emails:
             if (row := self.email_owner(e)) and not self.conflict(row, rec):
                 return row
@@ -455,7 +429,7 @@ class Matcher:
             return {e.casefold() for e in row.emails}
         return {r[0].casefold() for r in self.conn.execute("SELECT email FROM contact_emails WHERE contact_id = ?", (row["id"],))}
 
-    def conflict(self, row, rec: Record) -> str | None:
+    def conflict(self, row, rec: ContactInput) -> str | None:
         """Why `rec` can't be the person `row` is (its strong identifiers differ), or None."""
         if rec.linkedin and row["linkedin"] and linkedin_key(rec.linkedin) != linkedin_key(row["linkedin"]):
             return "a different LinkedIn URL"
@@ -484,7 +458,7 @@ def _lists(conn, contact_id: int) -> dict[str, set[str]]:
     }
 
 
-def free_emails(matcher: Matcher, rec: Record, contact_id: int | None, warnings: list[str], where: str) -> list[str]:
+def free_emails(matcher: Matcher, rec: ContactInput, contact_id: int | None, warnings: list[str], where: str) -> list[str]:
     """The record's e-mails no other contact owns (an address belongs to one contact)."""
     out = []
     for e in rec.emails:
@@ -496,7 +470,7 @@ def free_emails(matcher: Matcher, rec: Record, contact_id: int | None, warnings:
     return out
 
 
-def fill(conn, matcher: Matcher, row, rec: Record, today: date, warnings: list[str], where: str, *, refresh: bool = True) -> list[str]:
+def fill(conn, matcher: Matcher, row, rec: ContactInput, today: date, warnings: list[str], where: str, *, refresh: bool = True) -> list[str]:
     """Fill `row`'s empty fields from `rec` and add its missing e-mails, phones and tags.
 
     Returns what changed; nothing already in the journal is overwritten. A
@@ -526,7 +500,7 @@ def fill(conn, matcher: Matcher, row, rec: Record, today: date, warnings: list[s
         matcher.remember(cid, cols.get("linkedin"))
         return changed
     met_on = cols.pop("met_on", None)
-    data = ContactInput(**{("tz" if k == "timezone" else k): v for k, v in cols.items()}, emails=emails, phones=phones, tags=tags)
+    data = ContactInput(**cols, emails=emails, phones=phones, tags=tags)
     contacts.edit_contact(conn, cid, data, today, refresh=refresh)
     if met_on is not None:
         # set directly: a source's date may lie after an --as-of "today"
@@ -535,14 +509,14 @@ def fill(conn, matcher: Matcher, row, rec: Record, today: date, warnings: list[s
     return changed
 
 
-def add(conn, matcher: Matcher, rec: Record, today: date, warnings: list[str], where: str) -> int:
+def add(conn, matcher: Matcher, rec: ContactInput, today: date, warnings: list[str], where: str) -> int:
     """Add `rec` as a new contact (to the matcher's batch); its met_on is the source's, or none (not today)."""
     cid = matcher.batch.add(rec, free_emails(matcher, rec, None, warnings, where))
     matcher.remember(cid, rec.linkedin)
     return cid
 
 
-def second_namesake(matcher: Matcher, others: list, rec: Record, cid: int) -> str:
+def second_namesake(matcher: Matcher, others: list, rec: ContactInput, cid: int) -> str:
     """The warning for a record added beside contacts of the same name: why it is not one of them."""
     if len(others) > 1:
         why = f"{len(others)} contacts already have that name"
@@ -552,7 +526,7 @@ def second_namesake(matcher: Matcher, others: list, rec: Record, cid: int) -> st
     return f"added {rec.name} (#{cid}) as a second contact with that name: {why} (if they are one person: cno merge {cid} {others[0]['id']})"
 
 
-def apply(conn: sqlite3.Connection, records: list[Record], today: date, where: str, *, tick=lambda n=1: None, warnings=None) -> Outcome:
+def apply(conn: sqlite3.Connection, records: list[ContactInput], today: date, where: str, *, tick=lambda n=1: None, warnings=None) -> Outcome:
     """Import `records`: match each, then add it or fill the match; all in the caller's transaction.
 
     New contacts go in through the bulk writer a batch at a time; every

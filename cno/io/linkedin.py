@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 
+from cno.contacts import ContactInput
 from cno.io.csv_import import DELIMITERS
-from cno.io.importing import Record, bad_file
+from cno.io.importing import bad_file
 
 _FIRST, _LAST = "firstname", "lastname"
 
@@ -34,8 +35,8 @@ def _header(text: str) -> tuple[csv.reader, dict[str, int]] | None:
     return None
 
 
-def read(text: str, where: str) -> list[Record]:
-    records: list[Record] = []
+def read(text: str, where: str) -> list[ContactInput]:
+    records: list[ContactInput] = []
     found = None
     try:
         found = _header(text)
@@ -57,7 +58,7 @@ def read(text: str, where: str) -> list[Record]:
 
             name = " ".join(p for p in (get(_FIRST), get(_LAST)) if p)
             records.append(
-                Record(
+                ContactInput(
                     name=name, line=line, company=get("company"), role=get("position"),
                     linkedin=get("url"), met_on=get("connectedon"),
                     emails=[get("emailaddress")], tags=["linkedin"],

@@ -20,8 +20,9 @@ import binascii
 import codecs
 import re
 
+from cno.contacts import ContactInput
 from cno.io.folding import fold
-from cno.io.importing import Record, bad_file
+from cno.io.importing import bad_file
 
 # A file's line ends are its own: CR LF, LF, iOS's CR CR LF; CR alone only in a
 # file with no LF at all (classic Mac OS). A lone CR inside an LF file is data.
@@ -44,7 +45,7 @@ class _Unreadable(Exception):
     """A property that can't be read: its reason, for the warning."""
 
 
-def load(data: bytes, where: str, warnings: list[str]) -> list[Record]:
+def load(data: bytes, where: str, warnings: list[str]) -> list[ContactInput]:
     """The contacts in a vCard file's bytes (see `read`).
 
     Decoding is left to each property: a vCard 2.1 property names its own
@@ -59,8 +60,8 @@ def load(data: bytes, where: str, warnings: list[str]) -> list[Record]:
     return read(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "surrogateescape"), where, warnings)
 
 
-def read(text: str, where: str, warnings: list[str] | None = None) -> list[Record]:
-    """One Record per BEGIN:VCARD … END:VCARD block, in the file's order.
+def read(text: str, where: str, warnings: list[str] | None = None) -> list[ContactInput]:
+    """One ContactInput per BEGIN:VCARD … END:VCARD block, in the file's order.
 
     What can't be read is reported in `warnings` with its line in the file;
     a card without a usable name comes back with an empty one, for the
@@ -315,14 +316,14 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-def _record(start: int, lines: list[tuple[int, str]], where: str, warnings: list[str]) -> Record:
+def _record(start: int, lines: list[tuple[int, str]], where: str, warnings: list[str]) -> ContactInput:
     card = _Card()
     for n, raw in _logical(lines):
         card.add(n, raw)
     # a card with no FN or N keeps an empty name: the import names it from its
     # e-mail (`Name <address>` kept as written for that), or skips it
     name = card.first("FN") or _name_from_n(card) or ""
-    rec = Record(
+    rec = ContactInput(
         name=name, line=start, company=_org(card), role=card.first("TITLE"), birthday=_birthday(card),
         note=_notes(card), location=_location(card), timezone=_timezone(card), linkedin=_linkedin(card),
         emails=_emails(card), phones=_phones(card), tags=_categories(card), uid=card.first("UID"),

@@ -508,7 +508,7 @@ def sync(conn: sqlite3.Connection, folder: Path, today: date, *, touch_files: bo
         row = conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
         cid = row["id"] if row is not None and free(row["id"]) else None
         if cid is None:
-            rec = importing.Record(name=theirs["name"], line=1, **{f: theirs[f] for f in ("company", "linkedin")},
+            rec = contacts.ContactInput(name=theirs["name"], line=1, **{f: theirs[f] for f in ("company", "linkedin")},
                                    emails=theirs["emails"])  # fmt: skip
             match = matcher.find(rec)
             cid = match["id"] if match is not None and free(match["id"]) else None

@@ -194,7 +194,7 @@ def contact_rows(rng: random.Random, n: int, start: date, today: date) -> list[t
             tier=tier,
             every=rng.choice(["2w", "1m", "6w", "3m"]) if rng.random() < 0.03 else None,
             birthday=bday,
-            tz=rng.choice(ZONES) if rng.random() < 0.4 else None,
+            timezone=rng.choice(ZONES) if rng.random() < 0.4 else None,
             location=rng.choice(CITIES) if rng.random() < 0.5 else None,
             met=rng.choice(MET) if rng.random() < 0.4 else None,
             met_on=(created - timedelta(days=rng.randint(0, 2000))).isoformat() if rng.random() < 0.2 else None,
