@@ -66,6 +66,8 @@ def visible(text: str) -> str:
     characters that reorder or hide text escaped (`\\x1b`, `\\u202e`), so what
     is read is what is stored (README "Decisions where the contract is silent").
     """
+    if text.isascii() and text.isprintable():  # nothing to escape: the common case, at C speed
+        return text
     return _INVISIBLE.sub(_escape_char, text)
 
 
@@ -876,7 +878,7 @@ def _natural_table(t: Table, ctx: _Context) -> Iterable[str]:
     only the cells' text: off a terminal nothing wraps, so a listing of 100,000
     contacts needs no layout (README "Performance": its peak memory)."""
     cols = t.cols
-    grid = [tuple("".join(text for text, _ in _cell(c, r, ctx)) for c in cols) for r in t.rows]
+    grid = [tuple(_cell_text(c, r) for c in cols) for r in t.rows]
     widths = [_width(c.header) for c in cols]
     for row in grid:  # each cell measured once; ASCII by its length
         for i, v in enumerate(row):
@@ -903,6 +905,13 @@ def _natural_table(t: Table, ctx: _Context) -> Iterable[str]:
     yield ""  # the bottom edge
     if t.caption:
         yield "  " + visible(t.caption)
+
+
+def _cell_text(c: Col, row: dict) -> str:
+    """A cell's text as _cell draws it off a terminal (no colour, no Rich cell)."""
+    if c.spans:
+        return "".join(visible(t) for t, _ in c.spans(row))
+    return visible(c.text(row))
 
 
 def _write_lines(lines: Iterable[str], out) -> None:
