@@ -283,8 +283,23 @@ def _verify(conn: sqlite3.Connection, path: Path) -> bool:
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
-    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+    """Put the journal in WAL mode (README "Your data"), if no other cno is using it.
+
+    The switch needs the file to itself; waiting for it could deadlock with
+    another cno that is creating the same new journal (it holds the write lock
+    and waits for our read lock to go), so it is tried without waiting, and
+    left to the next commit when the file is busy: every write tries again.
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
         conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as e:
+        if "locked" not in str(e) and "busy" not in str(e):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
 
 def open_journal(path: Path, *, create: bool, hold_upgrade: bool = False) -> Journal | None:
