@@ -40,9 +40,10 @@ def digest(data: bytes) -> str:
 def folder(path: str, *, items: str | None = None) -> Path:
     """The vdir at `path`, absolute; exit 2 when it is missing or not a folder.
 
-    With `items` (a suffix such as ".ics"), the folder must be one collection:
-    a folder whose subfolders hold such files is the parent of several (the
-    calendars of an account), and files written there would reach no server.
+    With `items` (a suffix such as ".ics"), a folder holding none of them must
+    not be the parent of several collections (the calendars of an account:
+    files written there would reach no server) nor a folder of the other kind
+    of items (a calendar given to the contacts sync).
     """
     if not path.strip():
         raise CnoError("no folder given — give the vdir's path, e.g. ~/.local/share/vdir/tasks")
@@ -56,9 +57,10 @@ def folder(path: str, *, items: str | None = None) -> Path:
     if not is_dir:
         raise CnoError(f"{path} is not a folder — give the vdir (a folder of files, one item each)")
     p = p.resolve()
-    if items is not None:
-        other = next((n for n in _names(p) if n.lower().endswith(OTHER[items])), None)
-        if other is not None and not any(n.lower().endswith(items) for n in _names(p)):
+    names = _names(p) if items is not None else []
+    if items is not None and not any(n.lower().endswith(items) for n in names):
+        other = next((n for n in names if n.lower().endswith(OTHER[items])), None)
+        if other is not None:
             raise CnoError(f"{path} is not a vdir of {items} files: it holds {other} — give the folder of your {KIND[items]}")
         nested = sorted(d.name for d in _subfolders(p) if any(_has(d, items)))
         if nested:
