@@ -95,10 +95,9 @@ def _add_emails(conn: sqlite3.Connection, report: dict) -> None:
         *report["referrals"]["contacts"], *report["cooling"], *report["new_contacts"],
     ]  # fmt: skip
     ids = {r.get("contact_id", r.get("id")) for r in rows}
-    lists = _lists_for(conn, sorted(i for i in ids if i is not None))
+    emails = _lists_for(conn, sorted(i for i in ids if i is not None), ("emails",))["emails"]
     for r in rows:
-        cid = r.get("contact_id", r.get("id"))
-        r["emails"] = lists[cid]["emails"] if cid in lists else []
+        r["emails"] = emails.get(r.get("contact_id", r.get("id"))) or []
 
 
 def is_empty(report: dict) -> bool:

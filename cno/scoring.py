@@ -53,11 +53,22 @@ def strength(raw: float | None, today: date) -> float:
     return round(exact_strength(raw, today), 1)
 
 
+def strength_on(today: date):
+    """`strength(raw, today)` as a function of raw alone, for a listing of many:
+    today's scale is worked out once."""
+    at = scale(today)
+    return lambda raw: round(_exact(raw, at), 1)
+
+
 def exact_strength(raw: float | None, today: date) -> float:
     """Strength before rounding, for ranking."""
+    return _exact(raw, scale(today))
+
+
+def _exact(raw: float | None, at: float) -> float:
     if not raw:
         return 0.0
-    return 100.0 * (1.0 - math.exp(-current_sum(raw, today) / SCALE))
+    return 100.0 * (1.0 - math.exp(-(raw / at) / SCALE))
 
 
 def raw_for(conn, contact_ids) -> dict[int, float]:

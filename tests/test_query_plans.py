@@ -143,6 +143,19 @@ def test_history_of_one_contact_in_a_window_goes_through_its_timeline_index(conn
     )
 
 
+def test_list_in_name_order_reads_the_name_index_without_sorting(conn):
+    """`cno list` reads every active contact: in name order the name index gives
+    them sorted, where the index on `archived` would need a sort of the whole
+    table (0.53 s of SQLite at 100k against 0.18 s)."""
+    from cno import contacts
+
+    statements = traced(conn, lambda: list(contacts.list_contacts(conn, TODAY)))
+    (listing,) = [s for s in statements if "FROM contacts" in s and "ORDER BY" in s]
+    lines = plan(conn, listing)
+    assert any("USING INDEX contacts_name_key" in line for line in lines), lines
+    assert not any("TEMP B-TREE" in line for line in lines), lines
+
+
 def test_the_plan_check_sees_a_full_scan(conn):
     # The all-time report reads every referral on purpose (see referrals._window_sql):
     # the check must notice that, or the tests above could never fail.

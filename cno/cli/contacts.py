@@ -173,7 +173,9 @@ def _list(tag, tier, company, archived, all_, sort, fmt, as_of):
         raise CnoError(f"unknown sort {sort!r} — use {', '.join(contacts.SORTS)}")
     j = session().reader()
     day = today(as_of)
-    rows = [] if j is None else contacts.list_contacts(j.conn, day, tag=tag, tier=tier, company=company, archived=which, sort=sort)
+    rows = [] if j is None else contacts.list_contacts(
+        j.conn, day, tag=tag, tier=tier, company=company, archived=which, sort=sort, addresses=render.every_key(fmt)
+    )
     render.render(render.contact_list(rows), fmt)
 
 

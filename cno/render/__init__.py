@@ -78,6 +78,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, (list, tuple)):
+        if all(type(v) is str for v in value):
+            return ", ".join(value)
         return ", ".join(cell_text(v) for v in value)
     return str(value)
 
@@ -310,6 +312,11 @@ class Report:
     blocks: Callable[[str], list]
     csv: tuple[list[str], list[dict]] | None = None
     other: dict[str, Callable[[], str]] = field(default_factory=dict)
+
+
+def every_key(fmt: str) -> bool:
+    """Whether `fmt` shows every key of a listing's rows (json, csv), not only its columns."""
+    return fmt in ("json", "csv")
 
 
 def render(result: Listing | Report, fmt: str, out=None) -> None:
@@ -876,42 +883,59 @@ def _natural_lines(block, ctx: _Context) -> Iterable[str]:
 def _natural_table(t: Table, ctx: _Context) -> Iterable[str]:
     """A table at the width its content needs, as `_table_lines` draws it, holding
     only the cells' text: off a terminal nothing wraps, so a listing of 100,000
-    contacts needs no layout (README "Performance": its peak memory)."""
+    contacts needs no layout (README "Performance": its peak memory).
+
+    The texts are made a column at a time over a chunk of rows (the rows
+    themselves are let go chunk by chunk); a column of printable ASCII (most
+    are) is checked, measured and padded as a whole."""
     cols = t.cols
-    grid = [tuple(_cell_text(c, r) for c in cols) for r in t.rows]
-    widths = [_width(c.header) for c in cols]
-    for row in grid:  # each cell measured once; ASCII by its length
-        for i, v in enumerate(row):
-            if (n := len(v) if v.isascii() else _width(v)) > widths[i]:
-                widths[i] = n
-    right = [c.justify == "right" for c in cols]
-
-    def pad(v: str, w: int, r: bool) -> str:
-        if v.isascii():
-            return v.rjust(w) if r else v.ljust(w)
-        fill = " " * (w - _width(v))
-        return fill + v if r else v + fill
-
-    def line(cells) -> str:
-        return "  " + "   ".join(map(pad, cells, widths, right))
-
+    texts: list[list[str]] = [[] for _ in cols]
+    rows = iter(t.rows)
+    while chunk := list(itertools.islice(rows, 2000)):
+        for c, column in zip(cols, texts):
+            column += _column_texts(c, chunk)
+    widths, specs = [], []
+    for c, column in zip(cols, texts):
+        right = c.justify == "right"
+        if all(map(str.isascii, column)):  # str.format pads by length: right for ASCII
+            w = max(_width(c.header), max(map(len, column), default=0))
+            specs.append(f"{{:{'>' if right else '<'}{w}}}")
+        else:  # a wide (CJK) character takes two cells: padded here, by width
+            cells = [len(v) if v.isascii() else _width(v) for v in column]
+            w = max(_width(c.header), *cells)
+            column[:] = [" " * (w - n) + v if right else v + " " * (w - n) for v, n in zip(column, cells)]
+            specs.append("{}")
+        widths.append(w)
+    line = ("  " + "   ".join(specs)).format
     if t.title:
         yield visible(t.title)
     yield ""  # the blank top edge
-    yield line([c.header for c in cols])
+    yield "  " + "   ".join(_pad(c.header, w, c.justify == "right") for c, w in zip(cols, widths))
     yield " " + "─" * (sum(widths) + 3 * (len(cols) - 1) + 2)
-    for cells in grid:
-        yield line(cells)
+    yield from itertools.starmap(line, zip(*texts))
     yield ""  # the bottom edge
     if t.caption:
         yield "  " + visible(t.caption)
 
 
-def _cell_text(c: Col, row: dict) -> str:
-    """A cell's text as _cell draws it off a terminal (no colour, no Rich cell)."""
+def _column_texts(c: Col, rows: list[dict]) -> list[str]:
+    """One column's cells as _cell draws them off a terminal (no colour, no Rich cell)."""
     if c.spans:
-        return "".join(visible(t) for t, _ in c.spans(row))
-    return visible(c.text(row))
+        return ["".join(visible(t) for t, _ in c.spans(r)) for r in rows]
+    key = c.key
+    values = [r.get(key) for r in rows]
+    if c.fmt:
+        made = list(map(c.fmt, values))
+    else:
+        made = [v if type(v) is str else "" if v is None else cell_text(v) for v in values]
+    if "".join(made).isprintable():  # nothing to escape (the common case), checked at C speed
+        return made
+    return list(map(visible, made))
+
+
+def _pad(v: str, w: int, right: bool) -> str:
+    fill = " " * (w - (len(v) if v.isascii() else _width(v)))
+    return fill + v if right else v + fill
 
 
 def _write_lines(lines: Iterable[str], out) -> None:
