@@ -145,3 +145,23 @@ def test_at_most_50_of_each_kind_unless_asked_and_0_is_all(journal_path):
     assert kinds("-n", "3") == ["touchpoint"] * 3
     assert kinds("-n", "0") == ["touchpoint"] * 84
     refused("search", "gardening", "-n", "-1", journal=journal_path, contains="--limit")
+
+
+def test_a_word_in_very_many_records_is_ranked_among_the_newest(journal_path, monkeypatch):
+    """Past search.RANKED matches of a kind, a limited search ranks the most
+    recently recorded RANKED of them (bm25 of all would be worked out first);
+    `-n 0` still ranks every match."""
+    from cno import search as core
+
+    monkeypatch.setattr(core, "RANKED", 3)
+    ok("add", "Ada")
+    ok("log", "ada", "gardening gardening gardening", "--on", "2025-01-02")  # the best match, recorded first
+    for day in range(1, 5):
+        ok("log", "ada", f"a long talk about work, travel and a little gardening {day}", "--on", f"2026-11-0{day}")
+    dates = lambda *a: [r["date"] for r in ok("search", "gardening", "-f", "json", *a).json()]  # noqa: E731
+    assert sorted(dates()) == ["2026-11-02", "2026-11-03", "2026-11-04"]
+    assert dates("-n", "2") == dates()[:2]
+    every = dates("-n", "0")
+    assert every[0] == "2025-01-02" and len(every) == 5
+    monkeypatch.setattr(core, "RANKED", 10)
+    assert dates()[0] == "2025-01-02"
