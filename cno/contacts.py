@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cno import followups, scoring
+from cno import followups, maintained, scoring
 from cno.bulk import insert_rows, next_id
 from cno.dates import day_of, parse_birthday, parse_duration, parse_past
 from cno.db import in_chunks
@@ -36,7 +36,7 @@ _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\
 _NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass
+@dataclass(slots=True)  # an import holds one per record: no __dict__ each
 class ContactInput:
     """A contact as typed (the options of `add`/`edit`) or as a file describes it
     (an import's record, `name` and the `line` it starts on included); `validate`
@@ -61,8 +61,9 @@ class ContactInput:
     line: int = 0  # an import's record: where it starts in its file, for messages
     uid: str | None = None  # a card's UID as read: only a sync reads it (README "Your phone and other machines")
 
-    def validate(self, today: date) -> dict:
-        """Column values for the options that were given; raises CnoError on bad input."""
+    def validate(self, today: date, *, met_on: bool = True) -> dict:
+        """Column values for the options that were given; raises CnoError on bad
+        input. `met_on` False: met_on is left out (a caller keeps its own)."""
         cols: dict = {}
         for f in TEXT_FIELDS:
             v = getattr(self, f)
@@ -76,7 +77,7 @@ class ContactInput:
             cols["birthday"] = parse_birthday(self.birthday)
         if self.timezone is not None:
             cols["timezone"] = parse_timezone(self.timezone)
-        if self.met_on is not None:
+        if met_on and self.met_on is not None:
             cols["met_on"] = day_of(parse_past(self.met_on, today)).isoformat()
         return cols
 
@@ -157,12 +158,16 @@ def get(conn: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
     return row
 
 
-def _new_contact(name: str, data: ContactInput, today: date) -> tuple[dict, list[str], list[str], list[str]]:
-    """A new contact's column values and lists, validated (what `add` writes)."""
+def _new_contact(name: str, data: ContactInput, today: date, met_on_as_given: bool = False) -> tuple[dict, list[str], list[str], list[str]]:
+    """A new contact's column values and lists, validated (what `add` writes);
+    see add_contacts for `met_on_as_given`."""
     name = parse_name(name)
-    cols = data.validate(today)
+    cols = data.validate(today, met_on=not met_on_as_given)
     emails, phones, tags = data.clean_lists()
-    cols.setdefault("met_on", today.isoformat())
+    if met_on_as_given:
+        cols["met_on"] = data.met_on
+    else:
+        cols.setdefault("met_on", today.isoformat())
     cols.update(uid=str(uuid.uuid4()), name=name, name_key=name_key(name), created_on=today.isoformat())
     return cols, emails, phones, tags
 
@@ -197,27 +202,32 @@ def add_contact(conn: sqlite3.Connection, name: str, data: ContactInput, today: 
 
 
 # Every column `add` can set: a bulk insert names them all, NULL where unset,
-# which is what the column defaults give a single insert.
+# which is what the column defaults give a single insert; then the maintained
+# columns, which a new contact has from its own fields alone.
 _NEW_COLUMNS = ("id", "uid", "name", "name_key", "created_on", "met_on", *TEXT_FIELDS, "tier", "every", "birthday", "timezone")
 
 
 def add_contacts(
-    conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInput]], today: date, *, refresh: bool = True
+    conn: sqlite3.Connection, rows: Iterable[tuple[str, ContactInput]], today: date, *, met_on_as_given: bool = False
 ) -> list[int]:
     """Add many contacts, each exactly as `add_contact` would; returns their ids in order.
 
     For imports and generated journals: every row is validated as `add` does
     (an e-mail already taken, in the journal or earlier in `rows`, is refused
-    the same way), then the rows go in with one statement per table and the
-    maintained columns are computed once. Run it inside a transaction, so a
-    bad row leaves nothing behind. Ids are given explicitly as the next id SQLite would give (bulk.next_id)
-    + 1, + 2, …: the ids SQLite would have chosen one insert at a time.
+    the same way), then the rows go in with one statement per table, their
+    maintained columns written with them (a new contact has no history, so
+    they are what refresh would give). Run it inside a transaction, so a bad
+    row leaves nothing behind. Ids are given explicitly as the next id SQLite
+    would give (bulk.next_id) + 1, + 2, …: the ids SQLite would have chosen one
+    insert at a time. `met_on_as_given`: a row's met_on is the source's as it
+    stands (an import's: none stays none, a day after an --as-of today is kept).
     """
     start = next_id(conn, "contacts")
+    fresh = followups.new_contact_values(conn)
     new, emails, phones, tags = [], [], [], []
     taken: dict[str, tuple[int, str]] = {}
     for cid, (name, data) in enumerate(rows, start):
-        cols, mails, nums, labels = _new_contact(name, data, today)
+        cols, mails, nums, labels = _new_contact(name, data, today, met_on_as_given)
         for e in mails:
             key = e.translate(_NOCASE)
             if key in taken:
@@ -226,18 +236,16 @@ def add_contacts(
             taken[key] = (cid, cols["name"])
         _check_emails_free(conn, mails, None)
         cols["id"] = cid
-        new.append([cols.get(k) for k in _NEW_COLUMNS])
+        kept = fresh(cid, cols.get("every"), cols.get("tier"), labels, cols["created_on"])
+        new.append([*(cols.get(k) for k in _NEW_COLUMNS), *kept])
         emails += [(cid, e, i) for i, e in enumerate(mails)]
         phones += [(cid, p, i) for i, p in enumerate(nums)]
         tags += [(cid, t) for t in labels]
-    insert_rows(conn, "contacts", _NEW_COLUMNS, new)
+    insert_rows(conn, "contacts", (*_NEW_COLUMNS, *maintained.CONTACTS), new)
     conn.executemany("INSERT INTO contact_emails (contact_id, email, position) VALUES (?, ?, ?)", emails)
     conn.executemany("INSERT INTO contact_phones (contact_id, phone, position) VALUES (?, ?, ?)", phones)
     conn.executemany("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
-    ids = [r[0] for r in new]
-    if refresh:  # else the caller refreshes them, with whatever else it wrote, once
-        followups.refresh(conn, ids)
-    return ids
+    return [r[0] for r in new]
 
 
 def _check_emails_free(conn, emails, own_id):

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from cno import maintained
@@ -70,6 +70,13 @@ def refresh(conn: sqlite3.Connection, contact_ids=None) -> None:
     _store(conn, computed(conn, contact_ids))
 
 
+def _settings(conn: sqlite3.Connection):
+    try:
+        return cadence_settings(conn)
+    except CnoError:
+        raise JournalError("a cadence setting of the journal can't be read — 'cno db check' names it") from None
+
+
 def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, tuple | None]]:
     """(contact id, its maintained values) for these contacts (None: all of
     them), in id order, as refresh would store them; it writes nothing.
@@ -77,10 +84,7 @@ def computed(conn: sqlite3.Connection, contact_ids=None) -> Iterator[tuple[int, 
     The values are None for a contact whose history can't be read (a day
     that is no date, a cadence that is no duration): `cno db check` says which.
     """
-    try:
-        settings = cadence_settings(conn)
-    except CnoError:
-        raise JournalError("a cadence setting of the journal can't be read — 'cno db check' names it") from None
+    settings = _settings(conn)
     if contact_ids is None:
         yield from _computed(conn, settings, None)
         return
@@ -214,6 +218,20 @@ def _maintained(r, last, tags, raw: float, prior: int, ledger: tuple, settings, 
     ))  # fmt: skip
 
 
+def new_contact_values(conn: sqlite3.Connection) -> Callable[[int, str | None, str | None, list[str], str], tuple]:
+    """The maintained values of a contact about to be added, from its every,
+    tier, tags and created_on: what refresh would store for it once written
+    (no touchpoint, referral or snooze yet), so a bulk add writes them with
+    the row rather than updating every row after it."""
+    settings = _settings(conn)
+
+    def values(cid, every, tier, tags, created_on):
+        row = (cid, every, tier, created_on, None, None, None)
+        return _readable(cid, _maintained(row, None, sorted(tags), 0.0, 0, _NO_LEDGER, settings, ended=False))
+
+    return values
+
+
 def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple]:
     """Each contact's all-time referral ledger (see _NO_LEDGER), for these contacts or all."""
     where = f" AND {{col}} IN ({','.join('?' * len(ids))})" if ids is not None else ""
@@ -241,16 +259,16 @@ def _ledgers(conn: sqlite3.Connection, ids: list[int] | None) -> dict[int, tuple
     return {cid: tuple(v) for cid, v in out.items()}
 
 
+def _readable(cid: int, values: tuple | None) -> tuple:
+    if values is None:
+        raise JournalError(f"contact #{cid}: its history holds a day or a cadence that can't be read — 'cno db check' lists it")
+    return values
+
+
 def _store(conn: sqlite3.Connection, values) -> None:
     """Write each (contact id, maintained values); a contact whose history
     can't be read stops the command (exit 3) rather than storing a guess."""
-    rows = []
-    for cid, v in values:
-        if v is None:
-            raise JournalError(
-                f"contact #{cid}: its history holds a day or a cadence that can't be read — 'cno db check' lists it"
-            )
-        rows.append((*v, cid))
+    rows = [(*_readable(cid, v), cid) for cid, v in values]
     conn.executemany("UPDATE contacts SET " + ", ".join(f"{c} = ?" for c in maintained.CONTACTS) + " WHERE id = ?", rows)
 
 

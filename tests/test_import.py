@@ -505,3 +505,45 @@ def test_progress_bar_only_when_stderr_is_a_terminal(monkeypatch):
     with Progress("importing LinkedIn", 3) as bar:  # over before a bar could be read
         bar.advance(3)
     assert stream.getvalue() == ""
+
+
+@given(st.text(alphabet=st.sampled_from('ab,"\r\n\u2028\x0b é'), max_size=60))
+def test_csv_lines_are_the_lines_stringio_gives_csv(text):
+    """The importers read CSV through csv_import.lines, not a StringIO copy of
+    the file: the same lines, so the same rows, whatever the line ends."""
+    import csv
+    import io
+
+    from cno.io.csv_import import lines
+
+    assert list(lines(text)) == list(io.StringIO(text, newline=""))
+    try:
+        want = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return
+    assert list(csv.reader(lines(text))) == want
+
+
+@pytest.mark.parametrize("size", [1, 2, 2000])
+def test_a_name_met_again_later_in_the_file_finds_the_contact_the_import_added(tmp_path, journal_path, monkeypatch, size):
+    """However the import's batches fall (written or still waiting), a row of a
+    name the import already added, or the journal already had, finds that
+    contact by name and company; a name nobody has is added."""
+    from cno.io import importing
+
+    monkeypatch.setattr(importing.Batch, "SIZE", size)
+    ok("add", "Alan Turing", "--company", "NPL")
+    rows = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+        "Ada,Lovelace,,,Analytical Engines,,26 Jul 2025\r\n"
+        "Grace,Hopper,,,US Navy,,03 Jan 2024\r\n"
+        "Katherine,Johnson,,,NASA,,03 Jan 2024\r\n"
+        "Ada,Lovelace,,,Analytical Engines,CTO,26 Jul 2025\r\n"
+        "Alan,Turing,,,NPL,Fellow,01 Feb 2024\r\n"
+    )
+    r = ok("import", "linkedin", write(tmp_path, "Connections.csv", rows))
+    assert "3 added, 2 updated, 0 skipped" in r.stderr
+    people = contacts()
+    assert sorted(people) == ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Katherine Johnson"]
+    assert people["Ada Lovelace"]["role"] == "CTO" and people["Alan Turing"]["role"] == "Fellow"
+    ok("db", "check")

@@ -69,12 +69,23 @@ def _text(path: str, warnings: list[str]) -> str:
     return importing.decode(importing.read_bytes(path), path, warnings)
 
 
-def _import_records(kind: str, path: str, records, warnings: list[str], dry_run: bool, fmt: str, day) -> None:
+def _import_records(kind: str, path: str, records, warnings: list[str], dry_run: bool, fmt: str, day, *, lines: int | None = None) -> None:
+    """`records` a list, or read as they come from a file of `lines` lines (the bar counts those)."""
     from cno.io import importing
 
-    with Progress(f"importing {kind}", len(records)) as bar, _writing(dry_run) as conn:
-        outcome = importing.apply(conn, records, day, path, tick=bar.advance, warnings=warnings)
+    with Progress(f"importing {kind}", len(records) if lines is None else lines) as bar, _writing(dry_run) as conn:
+        if lines is not None:
+            records, tick = _by_line(records, bar), lambda: None
+        else:
+            tick = bar.advance
+        outcome = importing.apply(conn, records, day, path, tick=tick, warnings=warnings, plan=dry_run)
     _finish(outcome, dry_run, fmt)
+
+
+def _by_line(records, bar):
+    for rec in records:
+        bar.update(rec.line, bar.total)
+        yield rec
 
 
 def _finish(outcome, dry_run: bool, fmt: str, extra: str = "") -> None:
@@ -98,8 +109,8 @@ def import_linkedin(path: File, dry_run: DryRun = False, fmt: PlanFormat = "tabl
     from cno.io import linkedin
 
     fmt, day, warnings = check_format(fmt), today(as_of), []
-    records = linkedin.read(_text(path, warnings), path)
-    _import_records("LinkedIn", path, records, warnings, dry_run, fmt, day)
+    text = _text(path, warnings)
+    _import_records("LinkedIn", path, linkedin.read(text, path), warnings, dry_run, fmt, day, lines=text.count("\n") + 1)
 
 
 @import_app.command("vcard")

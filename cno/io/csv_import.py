@@ -10,8 +10,8 @@ recognised by header.
 from __future__ import annotations
 
 import csv
-import io
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cno.contacts import ContactInput
@@ -147,6 +147,16 @@ def _fields_up_to(size: int):
         csv.field_size_limit(before)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def lines(text: str) -> Iterator[str]:
+    """`text`'s lines as `io.StringIO(text, newline="")` hands them to csv (each
+    with its end: \r\n, \r or \n), without the copy of the whole text
+    StringIO makes at four bytes a character (34 MB for a 100,000-row file)."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
 def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[ContactInput]:
     # No field is longer than the file that holds it, so a CSV cno wrote (a long
     # note and all) reads back whatever its size (README "Bring your contacts —
@@ -156,8 +166,8 @@ def read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[ContactI
 
 
 def _read(text: str, where: str, mapping: list[tuple[str, str]]) -> list[ContactInput]:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(first))
+    first = next((line for line in lines(text) if line.strip()), "")
+    reader = csv.reader(lines(text), delimiter=delimiter(first))
     records: list[ContactInput] = []
     try:
         header = next(reader, None)

@@ -9,9 +9,11 @@ tags, so importing the same file twice adds nothing the second time.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import sqlite3
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -297,13 +299,19 @@ def _is_email(text: str) -> bool:
     return True
 
 
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_QUERY = re.compile(r"[?#]")
+_SUBDOMAIN = re.compile(r"^[a-z]{1,3}\.linkedin\.com(?=/|$)")
+
+
+@functools.lru_cache(maxsize=1024)  # an import asks for each record's twice: to find, then to remember
 def linkedin_key(url: str) -> str:
     """A LinkedIn URL in the form two copies of it compare equal in: no scheme,
     `www.` or country subdomain, query, fragment, trailing slash, %-escapes or case."""
     u = unquote(url.strip()).casefold()
-    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
-    u = re.split(r"[?#]", u, maxsplit=1)[0].rstrip("/")
-    return re.sub(r"^[a-z]{1,3}\.linkedin\.com(?=/|$)", "linkedin.com", u)
+    u = _SCHEME.sub("", u)
+    u = _QUERY.split(u, maxsplit=1)[0].rstrip("/")
+    return _SUBDOMAIN.sub("linkedin.com", u)
 
 
 class New:
@@ -339,7 +347,7 @@ class Batch:
         self.by_email: dict[str, New] = {}
         self.by_name: dict[str, list[New]] = {}
         self.by_id: dict[int, New] = {}
-        self.written: list[int] = []
+        self.names: set[str] = set()  # the name keys of every contact it added, written or not
 
     def add(self, rec: ContactInput, emails: list[str]) -> int:
         new = New(self.next, rec, emails)
@@ -348,7 +356,9 @@ class Batch:
         self.by_id[new.id] = new
         for e in emails:
             self.by_email.setdefault(_nocase(e), new)
-        self.by_name.setdefault(name_key(rec.name), []).append(new)
+        key = name_key(rec.name)
+        self.by_name.setdefault(key, []).append(new)
+        self.names.add(key)
         if len(self.items) >= self.SIZE:
             self.flush()
         return new.id
@@ -358,13 +368,11 @@ class Batch:
             return
         rows = []
         for n in self.items:
-            scalars = {f: getattr(n.rec, f) for f in FILLABLE if f != "met_on"}
+            scalars = {f: getattr(n.rec, f) for f in FILLABLE}
             rows.append((n.rec.name, ContactInput(**scalars, emails=n.emails, phones=n.rec.phones, tags=n.rec.tags)))
-        ids = contacts.add_contacts(self.conn, rows, self.today, refresh=False)
+        # a source's met_on is kept as it is: it may lie after an --as-of "today"
+        ids = contacts.add_contacts(self.conn, rows, self.today, met_on_as_given=True)
         assert ids == [n.id for n in self.items], "a contact was added beside the import"
-        # a source's met_on is set as it is: it may lie after an --as-of "today"
-        self.conn.executemany("UPDATE contacts SET met_on = ? WHERE id = ?", [(n.rec.met_on, n.id) for n in self.items])
-        self.written += ids
         self.items, self.by_email, self.by_name, self.by_id = [], {}, {}, {}
 
 
@@ -389,6 +397,9 @@ class Matcher:
     def __init__(self, conn: sqlite3.Connection, batch: Batch | None = None):
         self.conn = conn
         self.batch = batch
+        # With a batch, every contact the import adds goes through it: a name
+        # neither the journal had nor the batch added has no namesake to read.
+        self.names = {k for (k,) in conn.execute("SELECT name_key FROM contacts")} if batch is not None else None
         self.by_linkedin: dict[str, int] = {}
         for cid, url in conn.execute("SELECT id, linkedin FROM contacts WHERE linkedin IS NOT NULL ORDER BY id DESC"):
             self.by_linkedin[linkedin_key(url)] = cid  # the oldest contact wins
@@ -402,13 +413,15 @@ class Matcher:
             return self.batch.by_id[contact_id]
         return contacts.get(self.conn, contact_id)
 
-    def find(self, rec: ContactInput):
+    def find(self, rec: ContactInput, same_name: list | None = None):
+        """The contact `rec` means, or None; `same_name` is namesakes(rec.name), if read already."""
         for e in rec.emails:
             if (row := self.email_owner(e)) and not self.conflict(row, rec):
                 return row
         if rec.linkedin and (cid := self.by_linkedin.get(linkedin_key(rec.linkedin))):
             return self.contact(cid)
-        same_name = self.namesakes(rec.name)
+        if same_name is None:
+            same_name = self.namesakes(rec.name)
         company = (rec.company or "").casefold()
         for row in same_name:
             if (row["company"] or "").casefold() == company and not self.conflict(row, rec):
@@ -419,9 +432,12 @@ class Matcher:
         return None
 
     def namesakes(self, name: str) -> list:
-        rows = self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (name_key(name),)).fetchall()
+        key = name_key(name)
+        if self.names is not None and key not in self.names and key not in self.batch.names:
+            return []
+        rows = self.conn.execute("SELECT * FROM contacts WHERE name_key = ? ORDER BY id", (key,)).fetchall()
         if self.batch is not None:
-            rows += self.batch.by_name.get(name_key(name), [])
+            rows += self.batch.by_name.get(key, [])
         return rows
 
     def emails_of(self, row) -> set[str]:
@@ -526,8 +542,13 @@ def second_namesake(matcher: Matcher, others: list, rec: ContactInput, cid: int)
     return f"added {rec.name} (#{cid}) as a second contact with that name: {why} (if they are one person: cno merge {cid} {others[0]['id']})"
 
 
-def apply(conn: sqlite3.Connection, records: list[ContactInput], today: date, where: str, *, tick=lambda n=1: None, warnings=None) -> Outcome:
+def apply(
+    conn: sqlite3.Connection, records: Iterable[ContactInput], today: date, where: str, *, tick=lambda n=1: None, warnings=None,
+    plan: bool = True,
+) -> Outcome:
     """Import `records`: match each, then add it or fill the match; all in the caller's transaction.
+    `plan` False: the outcome counts the records but keeps no row for each (the
+    plan a dry run shows), so a big file's import holds no row per record.
 
     New contacts go in through the bulk writer a batch at a time; every
     contact added or filled has its maintained columns computed once, at
@@ -543,17 +564,19 @@ def apply(conn: sqlite3.Connection, records: list[ContactInput], today: date, wh
         if rec is None:
             out.skipped += 1
             out.unreadable += 1
-            out.rows.append({"action": "skip", "id": None, "name": raw.name, "line": raw.line, "fields": []})
+            if plan:
+                out.rows.append({"action": "skip", "id": None, "name": raw.name, "line": raw.line, "fields": []})
             continue
-        row = matcher.find(rec)
+        others = matcher.namesakes(rec.name)
+        row = matcher.find(rec, others)
         if row is None:
-            others = matcher.namesakes(rec.name)
             cid = add(conn, matcher, rec, today, out.warnings, where)
             if others:
                 out.warnings.append(f"{where}, line {rec.line}: {second_namesake(matcher, others, rec, cid)}")
             out.added += 1
-            given = [f for f in FILLABLE if getattr(rec, f) is not None] + [f for f in ("emails", "phones", "tags") if getattr(rec, f)]
-            out.rows.append({"action": "add", "id": cid, "name": rec.name, "line": rec.line, "fields": given})
+            if plan:
+                given = [f for f in FILLABLE if getattr(rec, f) is not None] + [f for f in ("emails", "phones", "tags") if getattr(rec, f)]
+                out.rows.append({"action": "add", "id": cid, "name": rec.name, "line": rec.line, "fields": given})
             continue
         changed = fill(conn, matcher, row, rec, today, out.warnings, where, refresh=False)
         if changed:
@@ -562,11 +585,12 @@ def apply(conn: sqlite3.Connection, records: list[ContactInput], today: date, wh
                 filled.add(row["id"])
         else:
             out.skipped += 1
-        out.rows.append(
-            {"action": "update" if changed else "skip", "id": row["id"], "name": row["name"], "line": rec.line, "fields": changed}
-        )
+        if plan:
+            out.rows.append(
+                {"action": "update" if changed else "skip", "id": row["id"], "name": row["name"], "line": rec.line, "fields": changed}
+            )
     batch.flush()
     from cno import followups
 
-    followups.refresh(conn, [*batch.written, *filled])
+    followups.refresh(conn, filled)  # the batch's contacts were written with theirs
     return out

@@ -10,10 +10,10 @@ a copy re-saved by a spreadsheet may use `;` or tabs. Connected On is read by
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 
 from cno.contacts import ContactInput
-from cno.io.csv_import import DELIMITERS
+from cno.io.csv_import import DELIMITERS, lines
 from cno.io.importing import bad_file
 
 _FIRST, _LAST = "firstname", "lastname"
@@ -27,7 +27,7 @@ def _header(text: str) -> tuple[csv.reader, dict[str, int]] | None:
     """A reader standing after the header row, and the header's columns; None if no
     delimiter finds a row with First Name and Last Name."""
     for delimiter in DELIMITERS:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(lines(text), delimiter=delimiter)
         for row in reader:
             keys = [_key(c) for c in row]
             if _FIRST in keys and _LAST in keys:
@@ -35,8 +35,9 @@ def _header(text: str) -> tuple[csv.reader, dict[str, int]] | None:
     return None
 
 
-def read(text: str, where: str) -> list[ContactInput]:
-    records: list[ContactInput] = []
+def read(text: str, where: str) -> Iterator[ContactInput]:
+    """The file's connections as they are read (an import of 100,000 holds none
+    of them for long); a file that is not one raises CnoError at the first."""
     found = None
     try:
         found = _header(text)
@@ -46,24 +47,18 @@ def read(text: str, where: str) -> list[ContactInput]:
                 "no header row with First Name and Last Name — is this LinkedIn's Connections.csv?",
             )  # fmt: skip
         reader, header = found
+        # where each field is: its column, or past the end of any row (empty)
+        at = [header.get(k, 1 << 30) for k in (_FIRST, _LAST, "company", "position", "url", "connectedon", "emailaddress")]
         start = reader.line_num + 1
         for row in reader:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
-
-            def get(key: str, row=row) -> str:
-                i = header.get(key)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            name = " ".join(p for p in (get(_FIRST), get(_LAST)) if p)
-            records.append(
-                ContactInput(
-                    name=name, line=line, company=get("company"), role=get("position"),
-                    linkedin=get("url"), met_on=get("connectedon"),
-                    emails=[get("emailaddress")], tags=["linkedin"],
-                )  # fmt: skip
-            )
+            n = len(row)
+            first, last, company, role, url, on, email = (row[i].strip() if i < n else "" for i in at)
+            yield ContactInput(
+                name=f"{first} {last}" if first and last else first or last, line=line, company=company, role=role,
+                linkedin=url, met_on=on, emails=[email], tags=["linkedin"],
+            )  # fmt: skip
     except csv.Error as e:
         raise bad_file(where, reader.line_num if found else 1, f"not readable as CSV ({e})") from None
-    return records
