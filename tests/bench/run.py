@@ -753,6 +753,81 @@ def measure_write_path(big: Path, tmp: Path, runs: int) -> list[tuple[str, float
     return out
 
 
+CAPTURE_SIZES = {"ics": (1_000, 10_000), "maildir": (10_000, 100_000)}
+CAPTURE_RATE = 5_000  # touchpoints written a second
+CAPTURE_GROWTH = 11.0  # 10× the items: at most this many times the time
+CAPTURE_AGAIN = 0.10  # a re-run with nothing new, as a share of the first run
+
+
+def one_contact_calendar(path: Path, n: int) -> Path:
+    """n one-hour events over two years, each with the same one contact."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//cno bench//EN"]
+    for i in range(n):
+        d = i % 700
+        y, m, day = 2025 + d // 365, 1 + (d % 365) // 31 % 12, 1 + d % 28
+        start = f"{y}{m:02d}{day:02d}T{8 + i % 10:02d}{i % 60:02d}00Z"
+        end = f"{y}{m:02d}{day:02d}T{9 + i % 10:02d}{i % 60:02d}00Z"
+        lines += [
+            "BEGIN:VEVENT", f"UID:one-{i}@example.com", "DTSTAMP:20260101T000000Z", f"DTSTART:{start}", f"DTEND:{end}",
+            f"SUMMARY:Call {i}", "ORGANIZER;CN=Me:mailto:me@example.com",
+            "ATTENDEE;CN=Ada Lovelace;PARTSTAT=ACCEPTED:mailto:ada@example.com", "END:VEVENT",
+        ]  # fmt: skip
+    lines.append("END:VCALENDAR")
+    path.write_text("\r\n".join(lines) + "\r\n")
+    return path
+
+
+def one_contact_maildir(path: Path, n: int) -> Path:
+    """n messages over two years, every one between me and the same one contact, each its own thread."""
+    days, months = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+    for sub in ("cur", "new", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        d = i % 700
+        frm, to = ("ada@example.com", "me@example.com") if i % 2 else ("me@example.com", "ada@example.com")
+        (path / "cur" / f"{i}.bench:2,S").write_text(
+            f"From: {frm}\nTo: {to}\nSubject: note {i}\nMessage-ID: <m{i}@example.com>\n"
+            f"Date: {days[i % 7]}, {1 + d % 28:02d} {months[d // 28 % 12]} {2025 + d // 365} 10:{i % 60:02d}:00 +0000\n\nhello\n"
+        )
+    return path
+
+
+def measure_capture(tmp: Path, runs: int) -> list[tuple[str, float, float, str, bool]]:
+    """`cno capture ics` and `cno capture maildir` of n and 10n items with one contact, into a new journal:
+    touchpoints written a second, the growth from n to 10n, and a re-run with nothing new."""
+    out = []
+    for kind, sizes in CAPTURE_SIZES.items():
+        took: dict[int, tuple] = {}
+        for n in sizes:
+            src = tmp / f"capture-{kind}-{n}"
+            src = one_contact_calendar(src.with_suffix(".ics"), n) if kind == "ics" else one_contact_maildir(src, n)
+            firsts, agains, peak, logged = [], [], 0.0, 0
+            for _ in range(max(1, min(runs, 3))):
+                journal = tmp / f"capture-{kind}-{n}.db"
+                for q in (journal, Path(f"{journal}-wal"), Path(f"{journal}-shm"), Path(f"{journal}-checked")):
+                    q.unlink(missing_ok=True)
+                env = {**cno_env(journal), "CNO_TODAY": "2026-12-01"}
+                subprocess.run([*module_exe(), "config", "set", "me.email", "me@example.com"], env=env, check=True, capture_output=True)
+                subprocess.run([*module_exe(), "add", "Ada Lovelace", "--email", "ada@example.com"], env=env, check=True, capture_output=True)
+                argv = [*module_exe(), "capture", kind, str(src)]
+                t, mb = run(argv, env)
+                firsts.append(t)
+                peak = max(peak, mb)
+                agains.append(run(argv, env)[0])
+                conn = sqlite3.connect(journal)
+                logged = conn.execute("SELECT count(*) FROM touchpoints").fetchone()[0]
+                conn.close()
+            took[n] = (statistics.median(firsts), statistics.median(agains), peak, logged)
+        (small, _, _, _), (first, again, peak, logged) = took[sizes[0]], took[sizes[1]]
+        rate, growth = logged / first, first / small
+        ok = rate >= CAPTURE_RATE and growth <= CAPTURE_GROWTH and again <= CAPTURE_AGAIN * first
+        out.append((f"`cno capture {kind}` of {sizes[1]:,} items ({logged:,} touchpoints) into a new journal", first, peak,
+                    f"{rate:,.0f} touchpoints/s (≥ {CAPTURE_RATE:,}); {growth:.1f}× the {sizes[0]:,} items' {small:.2f} s "
+                    f"(≤ {CAPTURE_GROWTH:g}×); re-run {again:.2f} s = {again / first:.0%} (≤ {CAPTURE_AGAIN:.0%})", ok))  # fmt: skip
+    return out
+
+
 def write_path_table(rows) -> str:
     lines = ["| what | seconds | peak MB | yardstick / target | met |", "|---|---:|---:|---|---|"]
     lines += [f"| {w} | {s:.2f} | {m:.0f} | {y} | {'yes' if ok else '**no**'} |" for w, s, m, y, ok in rows]
@@ -811,6 +886,7 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp(prefix="cno-bench-"))
         try:
             rows = measure_write_path(a.write_path, tmp, 3 if a.quick else a.runs)
+            rows += measure_capture(tmp, 3 if a.quick else a.runs)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         print(f"{datetime.now():%Y-%m-%d %H:%M}, load {os.getloadavg()[0]:.1f}\n\n{write_path_table(rows)}")
