@@ -21,6 +21,8 @@ tables, so they follow an undo like any other write (README "Made a mistake?").
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from cno.errors import CnoError
@@ -165,6 +167,42 @@ def end(conn: sqlite3.Connection, change_id: int) -> bool:
     return True
 
 
+@contextmanager
+def logged_per_table(conn: sqlite3.Connection):
+    """For writes that only add rows to tables that were empty (a restore into
+    an empty journal): the history's triggers are set aside and `logged(table)`,
+    called once a table is written, logs each of its rows as inserted with one
+    INSERT … SELECT, in rowid order, as the insert trigger would have one row
+    at a time. The log is the one the triggers write, less the updated columns
+    of rows the change itself inserted, which an undo deletes anyway: undo and
+    redo are the same (README "Made a mistake?"). The triggers are put back
+    from their own text, in their order, in the same transaction.
+    """
+    (current,) = conn.execute("SELECT current FROM _cno_history").fetchone() or (None,)
+    if current is None:  # not a change: nothing is recorded anyway
+        yield lambda table: None
+        return
+    saved = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\' ORDER BY rowid",
+        (_TRIGGER_PREFIX.replace("_", "\\_") + "%",),
+    ).fetchall()
+    for name, _ in saved:
+        conn.execute(f"DROP TRIGGER {_q(name)}")
+
+    def logged(table: str) -> None:
+        conn.execute(
+            f"INSERT INTO _cno_undo (change_id, tbl, op, rid) SELECT ?, ?, 'I', rowid FROM {_q(table)} ORDER BY rowid",
+            (current, table),
+        )
+
+    try:
+        yield logged
+    finally:
+        if conn.in_transaction:  # else rolled back whole, the triggers with it
+            for _, sql in saved:
+                conn.execute(sql)
+
+
 CACHES = ("capture_files",)  # what a change may carry but never is by itself
 
 
@@ -179,11 +217,20 @@ def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:
     """(rows written, what the change did in words) from its log."""
     from cno.maintained import CONTACTS as MAINTAINED
 
+    logged, inserts = conn.execute(
+        "SELECT count(*), coalesce(sum(op = 'I'), 0) FROM _cno_undo WHERE change_id = ?", (change_id,)
+    ).fetchone()
+    if logged == 0:
+        return 0, ""
+    if inserts == logged:
+        # Only inserts (a restore, an import of new records): without a delete
+        # no row was inserted twice, so each log row is a row written.
+        per_table = Counter(t for (t,) in conn.execute("SELECT tbl FROM _cno_undo WHERE change_id = ?", (change_id,)))
+        counts = {t: n for t, n in per_table.items() if t in _NOUNS}
+        return logged, _words(counts, {}, {}, set(), any(t in _CONTACT_PARTS for t in per_table)) or _count(logged, "row") + " written"
     rows = conn.execute(
         "SELECT count(*) FROM (SELECT DISTINCT tbl, rid FROM _cno_undo WHERE change_id = ?)", (change_id,)
     ).fetchone()[0]
-    if rows == 0:
-        return 0, ""
     added: dict[str, set[int]] = {}
     removed: dict[str, set[int]] = {}
     changed: dict[str, set[int]] = {}
@@ -206,16 +253,22 @@ def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:
         both = removed[tbl] & added.get(tbl, set())
         removed[tbl] -= both
         added.get(tbl, set()).difference_update(both)
+    redated = changed.pop("redated", set()) - changed.get("contacts", set()) - removed.get("contacts", set())
+    sizes = [{t: len(ids) for t, ids in d.items()} for d in (added, removed, changed)]
+    return rows, _words(*sizes, redated, parts_changed) or _count(rows, "row") + " written"
+
+
+def _words(added: dict[str, int], removed: dict[str, int], changed: dict[str, int], redated: set[int], parts_changed: bool) -> str:
+    """The summary of a change from how many rows of each table it added, removed and changed."""
     words = []
     for counts, verb in ((added, "added"), (removed, "removed")):
-        words += [_count(len(ids), _NOUNS[t]) + f" {verb}" for t, ids in sorted(counts.items(), key=_order) if ids]
-    redated = changed.pop("redated", set()) - changed.get("contacts", set()) - removed.get("contacts", set())
-    words += [_count(len(ids), _NOUNS[t]) + " changed" for t, ids in sorted(changed.items(), key=_order)]
+        words += [_count(n, _NOUNS[t]) + f" {verb}" for t, n in sorted(counts.items(), key=_order) if n]
+    words += [_count(n, _NOUNS[t]) + " changed" for t, n in sorted(changed.items(), key=_order)]
     if parts_changed and not words:
         words.append("contact details changed")
     if redated and not words:  # a date moving with a logged touchpoint goes without saying
         words.append(_count(len(redated), "contact") + " re-dated")
-    return rows, ", ".join(words) or _count(rows, "row") + " written"
+    return ", ".join(words)
 
 
 def _order(item) -> int:

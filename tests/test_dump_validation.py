@@ -276,3 +276,52 @@ def test_a_dump_in_utf16_is_read_whole_and_restores_the_same(exported, tmp_path,
     monkeypatch.setenv("CNO_DB", str(tmp_path / "fresh.db"))
     ok("import", "json", path)
     assert ok("export", "json").stdout == exported
+
+
+def _as_export_writes(doc: dict) -> str:
+    """The dump laid out as export json writes it, a row a line, so `import json` reads it as it comes."""
+    parts = []
+    for table, rows in doc["tables"].items():
+        body = ",\n".join(json.dumps(r) for r in rows)  # NaN as JSON readers take it; a lone surrogate escaped
+        parts.append(f"{json.dumps(table)}: [" + (f"\n{body}\n]" if rows else "]"))
+    return f'{{"format": "cno", "version": {doc["version"]}, "tables": {{\n' + ",\n".join(parts) + "\n}}\n"
+
+
+@pytest.mark.parametrize(("table", "where", "changes", "column", "named"), CASES, ids=[f"{c[0]}.{next(iter(c[2]))}-{n}" for n, c in enumerate(CASES)])
+def test_a_dump_read_as_it_comes_refuses_the_same_values(dump, tmp_path, monkeypatch, table, where, changes, column, named):
+    """Rows read as they come are tested a column at a time over a batch: a wrong value
+    still refuses the dump naming its table, row and column, and writes nothing."""
+    from cno.io import dump as dumps
+
+    def whole(*_args):
+        raise AssertionError("the dump was read whole")
+
+    monkeypatch.setattr(dumps, "load", whole)
+    position, row = _row(dump, table, where)
+    row.update(changes)
+    path = tmp_path / "dump.json"
+    path.write_text(_as_export_writes(dump), encoding="utf-8")
+    journal = tmp_path / "fresh.db"
+    monkeypatch.setenv("CNO_DB", str(journal))
+    r = refused("import", "json", path, journal=journal, contains=f"{table} row {position}")
+    line = r.stderr.strip().splitlines()[-1]
+    assert column in line and named in line, line
+
+
+def test_a_long_table_read_as_it_comes_names_its_first_wrong_row(exported, tmp_path, monkeypatch):
+    """Several batches of rows, all right but two: the refusal names the first of them."""
+    doc = json.loads(exported)
+    emails = [{"contact_id": 1, "email": f"a{n:05}@example.com", "position": n} for n in range(12_000)]
+    emails[7_321]["position"] = -1
+    emails[9_000]["email"] = 5
+    doc["tables"]["contact_emails"] = emails
+    path = tmp_path / "dump.json"
+    path.write_text(_as_export_writes(doc), encoding="utf-8")
+    journal = tmp_path / "fresh.db"
+    monkeypatch.setenv("CNO_DB", str(journal))
+    refused("import", "json", path, journal=journal, contains="contact_emails row 7322 (contact_id 1): position must be 0 or more")
+    emails[7_321]["position"] = 7_321
+    emails[9_000]["email"] = "a09000@example.com"
+    path.write_text(_as_export_writes(doc), encoding="utf-8")
+    ok("import", "json", path)
+    assert json.loads(ok("export", "json").stdout)["tables"]["contact_emails"] == emails

@@ -176,6 +176,7 @@ class Dump:
         self._file = open(path, "rb")  # noqa: SIM115 — closed when the tables are read, or by close()
         self._decode = codecs.getincrementaldecoder("utf-8-sig")()
         self._buf, self._pos, self._eof = "", 0, False
+        self._by_line = True  # rows come a line each, as export json writes them (until one doesn't)
 
     def close(self) -> None:
         self._file.close()
@@ -271,6 +272,12 @@ class Dump:
             self._pos += 1
             return
         while True:
+            if self._by_line and (lines := self._lines()) is not None:
+                rows, ended = lines
+                yield from rows
+                if ended:
+                    return
+                continue
             row = self._value()
             if not isinstance(row, dict):
                 raise _NotAsWritten
@@ -288,6 +295,40 @@ class Dump:
                 return
             if c != ",":
                 raise _NotAsWritten
+
+
+    def _lines(self) -> tuple[list[dict], bool] | None:
+        """The rows on the whole lines read from here, decoded at once as one JSON array,
+        and whether the table's `]` ended them; None when there is no whole line yet.
+
+        Export json writes a row a line, `{…},` and the last `{…}` before the line
+        `]`, and a string holds no raw line break: the lines up to `]` (or up to the
+        last one read, less its comma) are the body of an array, decoded as the rows
+        would be one by one. Rows laid out otherwise (pretty-printed) don't decode
+        so, and are read one at a time from then on.
+        """
+        buf, pos = self._buf, self._pos
+        last = buf.rfind("\n", pos)
+        if last < 0:
+            return None
+        close = buf.find("\n]", pos, last + 2)
+        if close >= 0:
+            text, after = buf[pos:close], close + 2
+        else:
+            text, after = buf[pos:last].rstrip(" \t\r"), last + 1
+            if not text.endswith(","):
+                self._by_line = False
+                return None
+            text = text[:-1]
+        try:
+            rows = _DECODER.decode("[" + text + "]")
+        except json.JSONDecodeError:
+            rows = None
+        if rows is None or not all(type(r) is dict for r in rows):
+            self._by_line = False
+            return None
+        self._pos = after
+        return rows, close >= 0
 
 
 def open_dump(path: str, warnings: list[str]) -> Dump | dict[str, list[dict]]:
@@ -324,6 +365,8 @@ class Rule:
 
     ok: Callable[[object], bool]
     what: str
+    # the same test for many values at once (`values` all of the column's type): see _column_test
+    all_ok: Callable[[list], bool] | None = None
 
 
 _UUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # str(uuid.UUID(x)), exactly
@@ -373,7 +416,8 @@ def _stored_setting(row: dict) -> bool:
 
 
 def _one_of(*values: str) -> Rule:
-    return Rule(lambda v: v in values, "one of " + ", ".join(values))
+    allowed = frozenset(values)
+    return Rule(lambda v: v in values, "one of " + ", ".join(values), lambda vs: allowed.issuperset(vs))
 
 
 # Rules of a declared type (SQLite's affinity rules), checked before any other.
@@ -382,17 +426,20 @@ REAL = Rule(lambda v: type(v) is int and -_INT64 <= v < _INT64 or type(v) is flo
 TEXT = Rule(lambda v: type(v) is str and not _SURROGATE.search(v), "text")
 PLAIN = Rule(lambda v: INTEGER.ok(v) or REAL.ok(v) or TEXT.ok(v), "a text or a number")
 
-ID = Rule(lambda v: v >= 1, "a positive whole number (an id)")
-UUID = Rule(lambda v: _UUID.fullmatch(v) is not None, "a UUID as cno writes it (8-4-4-4-12 lower-case hex digits)")
-DAY = Rule(_real_day, f"a real date (YYYY-MM-DD, {MIN_DATE}..{MAX_DATE})")
-MOMENT = Rule(_moment, f"a real date, or date and time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, {MIN_DATE}..{MAX_DATE})")
-BIRTHDAY = Rule(_birthday, f"a birthday (YYYY-MM-DD, {MIN_DATE}..{MAX_DATE}, or --MM-DD)")
-DURATION = Rule(_stored_duration, "a duration as cno stores it (such as 21d, 3w, 2m or 1y)")
-FLAG = Rule(lambda v: v in (0, 1), "0 or 1")
-COUNT = Rule(lambda v: v >= 0, "0 or more")
-POSITIVE = Rule(lambda v: v >= 1, "1 or more")
-MONEY = Rule(lambda v: abs(v) <= MAX_VALUE, f"an amount of at most {MAX_VALUE:g}")
-ADDRESS = Rule(lambda v: _CONTROL.search(v) is None, "free of control characters")
+ID = Rule(lambda v: v >= 1, "a positive whole number (an id)", lambda vs: min(vs) >= 1)
+UUID = Rule(lambda v: _UUID.fullmatch(v) is not None, "a UUID as cno writes it (8-4-4-4-12 lower-case hex digits)",
+            lambda vs: all(map(_UUID.fullmatch, vs)))  # fmt: skip
+DAY = Rule(_real_day, f"a real date (YYYY-MM-DD, {MIN_DATE}..{MAX_DATE})", lambda vs: all(map(_real_day, set(vs))))
+MOMENT = Rule(_moment, f"a real date, or date and time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, {MIN_DATE}..{MAX_DATE})",
+              lambda vs: all(map(_moment, set(vs))))  # fmt: skip
+BIRTHDAY = Rule(_birthday, f"a birthday (YYYY-MM-DD, {MIN_DATE}..{MAX_DATE}, or --MM-DD)", lambda vs: all(map(_birthday, set(vs))))
+DURATION = Rule(_stored_duration, "a duration as cno stores it (such as 21d, 3w, 2m or 1y)",
+                lambda vs: all(map(_stored_duration, set(vs))))  # fmt: skip
+FLAG = Rule(lambda v: v in (0, 1), "0 or 1", lambda vs: {0, 1}.issuperset(vs))
+COUNT = Rule(lambda v: v >= 0, "0 or more", lambda vs: min(vs) >= 0)
+POSITIVE = Rule(lambda v: v >= 1, "1 or more", lambda vs: min(vs) >= 1)
+MONEY = Rule(lambda v: abs(v) <= MAX_VALUE, f"an amount of at most {MAX_VALUE:g}", lambda vs: max(map(abs, vs)) <= MAX_VALUE)
+ADDRESS = Rule(lambda v: _CONTROL.search(v) is None, "free of control characters", lambda vs: _CONTROL.search("".join(vs)) is None)
 TIER = _one_of(*TIERS)
 
 # What the schema's types and names don't say (README "Your data").
@@ -428,6 +475,40 @@ AGREE: dict[str, list[tuple[str, tuple[str, ...], Callable[[dict], bool], str]]]
 COPIES: dict[str, list[tuple[str, str]]] = {"touchpoint_contacts": [("happened_on", "touchpoint_id")]}
 
 
+def _typed_all(typed: Rule, values: list) -> bool:
+    """Whether every one of `values` (none null) is of the column's declared type, at C speed for the usual ones."""
+    types = set(map(type, values))
+    if typed is TEXT:
+        return types == {str} and _SURROGATE.search("".join(values)) is None
+    if typed is INTEGER or typed is REAL and types == {int}:
+        return types == {int} and -_INT64 <= min(values) and max(values) < _INT64
+    if typed is REAL and types == {float}:
+        return all(map(math.isfinite, values))
+    return all(map(typed.ok, values))
+
+
+def _column_test(typed: Rule, rule: Rule | None, notnull: bool) -> Callable[[tuple], bool]:
+    """A column's tests for a run of rows at once: True only when every value passes
+    them (as `Checker.row` tests each). False is not a refusal: the run is then
+    tested a row at a time, which says which row is wrong and how."""
+    every = None if rule is None else rule.all_ok or (lambda vs: all(map(rule.ok, vs)))
+
+    def test(values: tuple) -> bool:
+        if None in values:
+            if notnull:
+                return False
+            values = [v for v in values if v is not None]
+            if not values:
+                return True
+        if not _typed_all(typed, values):
+            return False
+        if typed is REAL and rule is not None and rule.all_ok is None:
+            return all(map(rule.ok, values))  # the sets of all_ok would take 1 and 1.0 as one
+        return every is None or every(values)
+
+    return test
+
+
 def _affinity(declared: str) -> Rule:
     t = declared.upper()
     if "INT" in t:
@@ -459,6 +540,7 @@ class Checker:
         self._names: dict[str, list[str]] = {}  # the integer key columns that name a row in a message
         self._parents: dict[str, dict[str, tuple[str, str]]] = {}  # column → (table, column) it points at
         self._tests: dict[str, dict[str, tuple[Callable[[object], bool], bool]]] = {}
+        self._column_tests: dict[str, dict[str, Callable[[tuple], bool]]] = {}
 
     def _compile(self, table: str) -> dict[str, tuple[Rule, Rule | None, bool]]:
         info = self.conn.execute(f"PRAGMA table_info({_q(table)})").fetchall()
@@ -477,6 +559,7 @@ class Checker:
             col: (typed.ok if rule is None else lambda v, a=typed.ok, b=rule.ok: a(v) and b(v), notnull)
             for col, (typed, rule, notnull) in rules.items()
         }
+        self._column_tests[table] = {col: _column_test(*spec) for col, spec in rules.items()}
         return rules
 
     def _refuse(self, table: str, i: int, row: dict, message: str) -> CnoError:
@@ -495,6 +578,22 @@ class Checker:
         for col, needs, test, what in AGREE.get(table, ()):
             if all(row.get(c) is not None for c in needs) and not test(row):
                 raise self._refuse(table, i, row, f"{col} must be {what}")
+
+    def run(self, table: str, first: int, rows: list[dict], keys: tuple[str, ...]) -> None:
+        """`row` for consecutive rows of `table`, the first being the `first`th, that
+        have the columns `keys` in that order: a column at a time, and a row at a
+        time only when a column fails, to refuse the first wrong row as `row` does."""
+        if table not in self._tests:
+            self._compile(table)
+        tests = self._column_tests[table]
+        if not all(col in tests and tests[col](values) for col, values in zip(keys, zip(*map(dict.values, rows)))):
+            for j, row in enumerate(rows):
+                self.row(table, first + j, row)
+            return
+        for col, needs, test, what in AGREE.get(table, ()):
+            for j, row in enumerate(rows):
+                if all(row.get(c) is not None for c in needs) and not test(row):
+                    raise self._refuse(table, first + j, row, f"{col} must be {what}")
 
     def _refuse_row(self, table: str, i: int, row: dict) -> None:
         """Say which value of a row that failed its tests is wrong, and how."""
@@ -559,25 +658,51 @@ def restore(conn: sqlite3.Connection, source: Dump | dict[str, list[dict]], wher
     A Dump is written as it is read, a batch at a time; one that turns out not
     to be laid out as export json writes it is undone and read whole.
     """
-    if isinstance(source, dict):
-        return _restore_whole(conn, source, where, tick=tick)
-    conn.execute("SAVEPOINT cno_restore")
-    try:
-        written = _restore_stream(conn, source, where, tick)
-    except _NotAsWritten:
-        conn.execute("ROLLBACK TO cno_restore")
+    with _cache(conn):
+        if isinstance(source, dict):
+            return _restore_whole(conn, source, where, tick=tick)
+        conn.execute("SAVEPOINT cno_restore")
+        try:
+            written = _restore_stream(conn, source, where, tick)
+        except _NotAsWritten:
+            conn.execute("ROLLBACK TO cno_restore")
+            conn.execute("RELEASE cno_restore")
+            return _restore_whole(conn, source.whole(), where, tick=tick)
+        finally:
+            source.close()
         conn.execute("RELEASE cno_restore")
-        return _restore_whole(conn, source.whole(), where, tick=tick)
-    finally:
-        source.close()
-    conn.execute("RELEASE cno_restore")
-    return written
+        return written
 
 
 _BATCH = 5000
+# A restore writes a lifetime of records in one transaction, inserting into
+# indexes in no order of theirs (uids are random): with SQLite's default 2 MB
+# page cache most of those pages are written out and read back many times.
+# 48 MB keeps them in memory and the restore well under the 150 MB of README
+# "Performance".
+_CACHE_KB = 48 * 1024
+
+
+@contextmanager
+def _cache(conn: sqlite3.Connection):
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = -{_CACHE_KB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _restore_stream(conn: sqlite3.Connection, source: Dump, where: str, tick) -> int:
+    from cno import history
+
+    with history.logged_per_table(conn) as logged:
+        return _restore_tables(conn, source, where, tick, logged)
+
+
+def _restore_tables(conn: sqlite3.Connection, source: Dump, where: str, tick, logged) -> int:
+    from itertools import islice
+
     from cno.bulk import insert_rows
 
     checker = Checker(conn, where)
@@ -590,44 +715,56 @@ def _restore_stream(conn: sqlite3.Connection, source: Dump, where: str, tick) ->
         if order[table] <= last:
             raise _NotAsWritten  # a child before its parent: its copies can't be checked as it comes
         last = order[table]
-        batch: list[tuple[int, dict]] = []
-
-        def flush() -> None:
-            nonlocal written
-            checker.copies_of(table, batch)
-            # consecutive rows with the same columns go in one statement
-            start = 0
-            while start < len(batch):
-                keys = tuple(batch[start][1])
-                end = start + 1
-                while end < len(batch) and tuple(batch[end][1]) == keys:
-                    end += 1
+        first = 1  # the number of the batch's first row in its table
+        while batch := list(islice(rows, _BATCH)):
+            runs = list(_runs(batch))
+            for start, end, keys in runs:
+                checker.run(table, first + start, batch[start:end], keys)
+            if table in COPIES:
+                checker.copies_of(table, list(enumerate(batch, first)))
+            for start, end, keys in runs:
                 try:
-                    # names checked against the schema by checker.row above
-                    insert_rows(conn, table, keys, ([row[k] for k in keys] for _, row in batch[start:end]))
+                    # names checked against the schema by checker.run above
+                    insert_rows(conn, table, keys, map(tuple, map(dict.values, batch[start:end])))
                 except sqlite3.IntegrityError as e:
-                    first, final = batch[start][0], batch[end - 1][0]
-                    at = f"row {first}" if first == final else f"rows {first}–{final}"
+                    at = f"row {first + start}" if end - start == 1 else f"rows {first + start}–{first + end - 1}"
                     raise CnoError(f"{where}: {table} {at} can't be restored ({e})") from None
                 written += end - start
                 tick(end - start)
-                start = end
-            batch.clear()
-
-        for i, row in enumerate(rows, 1):
-            checker.row(table, i, row)
-            batch.append((i, row))
-            if len(batch) >= _BATCH:
-                flush()
-        flush()
+            first += len(batch)
+        logged(table)
     _check_references(conn, where)
     return written
 
 
+def _runs(rows: list[dict]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, columns) of each run of consecutive rows with the same columns in the same order."""
+    start = 0
+    while start < len(rows):
+        keys = tuple(rows[start])
+        end = start + 1
+        while end < len(rows) and tuple(rows[end]) == keys:
+            end += 1
+        yield start, end, keys
+        start = end
+
+
 def _restore_whole(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
-    from itertools import groupby
+    from cno import history
 
     checker = _check(conn, data, where)
+    with history.logged_per_table(conn) as logged:
+        written = _restore_checked(conn, checker, data, where, tick, logged)
+    _check_references(conn, where)
+    # The maintained columns (last touch, next due, strength) are restored as
+    # dumped, not recomputed: they were consistent in the journal dumped, and a
+    # recomputed float sum could differ in its last bit from the original.
+    return written
+
+
+def _restore_checked(conn: sqlite3.Connection, checker: Checker, data: dict[str, list[dict]], where: str, tick, logged) -> int:
+    from itertools import groupby
+
     conn.execute("PRAGMA defer_foreign_keys = ON")  # ends with the transaction
     written = 0
     for table in tables(conn):
@@ -647,10 +784,8 @@ def _restore_whole(conn: sqlite3.Connection, data: dict[str, list[dict]], where:
                 raise CnoError(f"{where}: {table} {at} can't be restored ({e})") from None
             written += len(batch)
             tick(len(batch))
-    _check_references(conn, where)
-    # The maintained columns (last touch, next due, strength) are restored as
-    # dumped, not recomputed: they were consistent in the journal dumped, and a
-    # recomputed float sum could differ in its last bit from the original.
+        if rows:
+            logged(table)
     return written
 
 
