@@ -414,6 +414,36 @@ def test_a_new_message_in_a_captured_thread_day_joins_nothing(people, tmp_path):
     assert [t["names"] for t in history()] == [["Ada Lovelace"], ["Ada Lovelace"]]
 
 
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_what_was_captured_is_looked_up_a_batch_at_a_time_with_the_same_result(people, tmp_path, monkeypatch, batch):
+    """The captured keys and the files' rows are read a batch of items (of files) per query:
+    an item is counted the same wherever the batches end."""
+    import cno.capture
+
+    monkeypatch.setattr(cno.capture, "_LOOKUP_BATCH", batch)
+    day = "Fri, 20 Nov 2026 {} +0000"
+    md = write_maildir(tmp_path / "INBOX", message(ADA, ME, "Plans", day.format("09:00:00"), msgid="t1"))
+    capture("maildir", str(md))
+    write_maildir(
+        md,
+        message(ME, GRACE, "Re: Plans", day.format("20:00:00"), msgid="t2", refs=["t1"]),  # joins t1's thread/day
+        message(ADA, ME, "Plans", day.format("09:00:00"), msgid="t1"),  # t1 again, in another file
+        message(ADA, ME, "Lunch", day.format("12:00:00"), msgid="n1"),
+        message(ADA, ME, "Lunch", day.format("12:00:00"), msgid="n1"),  # a copy of a new one
+        message(GRACE, ME, "Tea", day.format("15:00:00"), msgid="n2"),
+        message(ME, GRACE, "Re: Tea", day.format("16:00:00"), msgid="n3", refs=["n2"]),
+    )  # fmt: skip
+    for dry_run in (["--dry-run"], []):  # a dry run shows what the plan decided: nothing re-checked
+        rows, err = capture("maildir", str(md), *dry_run)
+        assert [(r["note"], r["names"], r["items"]) for r in rows] == [
+            ("Lunch", ["Ada Lovelace"], 1),
+            ("Tea", ["Grace Hopper"], 2),
+        ]
+        assert "3 already captured" in err and "1 unchanged file not read again" in err
+    assert [t["names"] for t in history()] == [["Grace Hopper"], ["Ada Lovelace"], ["Ada Lovelace"]]
+    assert "7 unchanged files not read again" in quiet_capture("maildir", str(md))
+
+
 def test_mailing_lists_automatic_replies_and_no_reply_senders_are_skipped(people, tmp_path):
     date = "Fri, 20 Nov 2026 09:00:00 +0000"
     box = write_mbox(
