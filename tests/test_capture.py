@@ -606,6 +606,48 @@ def test_capture_is_one_transaction(people, tmp_path, journal_path, monkeypatch)
 # -- the parts ------------------------------------------------------------------
 
 
+def _date_as_the_standard_library_reads_it(value):
+    from cno.capture.mail import _odd_date
+
+    try:
+        sent = email.utils.parsedate_to_datetime(value)
+        if sent.tzinfo is not None and sent.year >= 1000:
+            return sent.astimezone().replace(tzinfo=None)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        pass
+    return _odd_date(value)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+@given(
+    weekday=st.sampled_from(["", "Mon, ", "Sun, ", "Fri,  "]),
+    day=st.integers(0, 32), month=st.sampled_from(["Jan", "Feb", "Jun", "Dec", "dec"]), year=st.integers(990, 9999),
+    hh=st.integers(0, 25), mi=st.integers(0, 60), ss=st.integers(0, 61),
+    sign=st.sampled_from("+-"), off_h=st.integers(0, 25), off_m=st.sampled_from([0, 30, 45, 59, 60, 99]),
+)  # fmt: skip
+def test_the_usual_date_header_is_read_as_the_standard_library_reads_it(zone, weekday, day, month, year, hh, mi, ss, sign, off_h, off_m):
+    """mail_date reads RFC 5322's usual form itself (faster): the same local time, or the
+    same fallback, as parsedate_to_datetime and the odd-date reader give."""
+    import time as _time
+
+    from cno.capture.mail import mail_date
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    _time.tzset()
+    try:
+        value = f"{weekday}{day} {month} {year} {hh:02d}:{mi:02d}:{ss:02d} {sign}{off_h:02d}{off_m:02d}"
+        assert mail_date(value) == _date_as_the_standard_library_reads_it(value)
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        _time.tzset()
+
+
+
+
 def test_thread_falls_back_to_own_id_then_to_the_subject():
     me = frozenset({ME})
     root = message(ADA, ME, "Plans", "Fri, 20 Nov 2026 09:00:00 +0000", msgid="root@x")

@@ -53,6 +53,7 @@ NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon", re.
 REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|antw|tr|rif|odp)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 # the display name may itself look like an address: `purchasing@x.example <do-not-reply@y.example>`
 SIMPLE_ADDRESS = re.compile(r"\s*(?:([^<>,]*?)\s*<([^<>\s,]+@[^<>\s,]+)>|([^<>\s,]+@[^<>\s,]+))\s*$")
+NOT_SIMPLE = re.compile(r'["()\\;:]')  # quotes, comments, groups: the standard library's parser
 AN_ADDRESS = re.compile(r"['\"]?[^\s@<>'\"]+@[^\s@<>'\"]+['\"]?")
 # pipermail/hyperkitty archives write `ada at example.com (Ada Lovelace)`
 ARCHIVE_ADDRESS = re.compile(r"^(\s*[^\s@<>()\",;:]+) at ((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})(?=\s*(?:\(|$))")
@@ -68,6 +69,7 @@ OBS_FROM = re.compile(rb"From[ \t]*:")  # `From  :` is a From field (RFC 5322's 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line and its end, as FeedParser splits them
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+RFC_MONTHS = {m.capitalize(): i for m, i in MONTHS.items()}
 WEEKDAYS = frozenset("mon tue wed thu fri sat sun".split())
 # Offsets in minutes. RFC 5322's names, then names mailers write that mean one zone only
 # (IST, AST, CST-as-China are ambiguous and left out: read as UTC, as RFC 5322 says).
@@ -79,6 +81,11 @@ ZONES = {
     "EET": 120, "EEST": 180, "MSK": 180, "HKT": 480, "SGT": 480, "AWST": 480, "JST": 540, "KST": 540,
     "ACST": 570, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
 }  # fmt: skip
+# `Fri, 20 Nov 2026 09:15:00 +0100`: RFC 5322's form, weekday optional
+RFC_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3})"
+    r" (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{4})"
+)
 COMMENT = re.compile(r"\(([^()]*)\)")
 AM_PM = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([AaPp])\.?[Mm]\b\.?")
 OFFSET = re.compile(r"(?<!\S)(GMT|UTC|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?!\S)")
@@ -306,6 +313,19 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
 
 def mail_date(value: str) -> datetime | date | None:
     """A Date header as local time (a day alone for a date without a time); None if unreadable."""
+    m = RFC_DATE.fullmatch(value)
+    if m is not None:
+        # the form nearly every mailer writes, read as parsedate_to_datetime and the
+        # odd-date reader read it (-0000 is UTC to both); what does not fit a date
+        # (a 24th hour, a 32nd day) goes the long way
+        day, month, year, hh, mi, ss, sign, zone = m.groups()
+        offset = int(zone)
+        offset = (offset // 100 * 3600 + offset % 100 * 60) * (-1 if sign == "-" else 1)
+        try:
+            sent = datetime(int(year), RFC_MONTHS[month], int(day), int(hh), int(mi), int(ss), tzinfo=timezone(timedelta(seconds=offset)))
+            return sent.astimezone().replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            pass
     try:
         sent = email.utils.parsedate_to_datetime(value)
         if sent.tzinfo is not None and sent.year >= 1000:  # RFC 5322: nearly every message
@@ -423,7 +443,7 @@ def _addresses(msg: Header, field: str) -> list[tuple[str, str]]:
 def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
     """`Name <a@b>, c@d` read quickly; None for anything else (quotes, comments,
     groups), which the standard library's slower parser reads instead."""
-    if any(c in value for c in '"()\\;:'):
+    if NOT_SIMPLE.search(value):
         return None
     out = []
     for part in value.split(","):
