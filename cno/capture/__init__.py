@@ -169,6 +169,7 @@ class Plan:
     # e-mail → (the name, the id of the contact with it)
     # (None: the contact this run adds for another address with that name)
     name_taken: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    listed: set[str] = field(default_factory=set)  # every file the source gave, read or not
 
 
 _CAPTURED = ("source", "key", "touchpoint_id", "captured_on")
@@ -335,7 +336,9 @@ def plan(
             pending[group].add(item, ids, unknown)
         found.clear()
 
+    listed: set[str] = set()
     for f, stored in _with_stored(conn, source.files()):
+        listed.add(f.path)
         if (
             stored is not None
             and (stored[0], stored[1]) == (f.size, f.mtime_ns)
@@ -372,7 +375,7 @@ def plan(
     settle()
     planned = sorted(pending.values(), key=lambda p: p.first)
     return Plan(kind, planned, attach, files, source.folders, counts, frozenset(known), me, digest, create_unknown, since,
-                name_taken)  # fmt: skip
+                name_taken, listed)  # fmt: skip
 
 
 def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
@@ -393,7 +396,9 @@ def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
     existing = {r[0] for r in conn.execute("SELECT id FROM contacts")}
     logged: list[tuple[Planned, list[int]]] = []
     for t in todo:
-        ids = list(dict.fromkeys([*(c for c in t.contact_ids if c in existing), *(created[e][0] for e in t.unknown)]))
+        ids = [c for c in t.contact_ids if c in existing]  # a set: no one twice
+        if t.unknown:
+            ids = list(dict.fromkeys([*ids, *(created[e][0] for e in t.unknown)]))
         if not ids:  # every one of them was deleted meanwhile
             counts.unknown += t.items
             continue
@@ -500,6 +505,6 @@ def _remember_files(conn: sqlite3.Connection, p: Plan, today: date, added: set[s
         stale = [
             r[0]
             for r in conn.execute("SELECT path FROM capture_files WHERE path > ? AND path < ?", (prefix, prefix + "\U0010ffff"))
-            if not os.path.exists(r[0])
+            if r[0] not in p.listed and not os.path.exists(r[0])  # a file just listed is there
         ]
         conn.executemany("DELETE FROM capture_files WHERE path = ?", [(s,) for s in stale])

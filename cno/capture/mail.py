@@ -224,27 +224,35 @@ class Header:
     def __init__(self, text: str) -> None:
         self.fields: dict[str, list[str]] = {}
         lines: list[str] = []
+        match = HEADER_LINE.match
         for line in LINE.findall(text):
-            if not line or not HEADER_LINE.match(line):
-                break  # not a header line: the body begins (or junk does)
-            if line[0] in " \t":
+            if not match(line):
+                break  # not a header line: the body begins (or junk does); findall gives no empty line
+            first = line[0]
+            if first == " " or first == "\t":
                 if lines:
                     lines.append(line)
                 continue
             if lines:
                 self._add(lines)
                 lines = []
-            if line.startswith("From "):
+            if first == ":" or line.startswith("From "):
                 continue  # an envelope line (misplaced, unless the first) is no field
-            if line[0] != ":":
-                lines = [line]
+            lines = [line]
         if lines:
             self._add(lines)
 
     def _add(self, lines: list[str]) -> None:
         name, value = lines[0].split(":", 1)
-        value = value.lstrip(" \t") + "".join(lines[1:])
-        self.fields.setdefault(name.lower(), []).append(value.rstrip("\r\n"))
+        value = value.lstrip(" \t")
+        if len(lines) > 1:
+            value += "".join(lines[1:])
+        name = name.lower()
+        values = self.fields.get(name)
+        if values is None:
+            self.fields[name] = [value.rstrip("\r\n")]
+        else:
+            values.append(value.rstrip("\r\n"))
 
     def get(self, name: str) -> str | None:
         values = self.fields.get(name)
@@ -270,10 +278,10 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
         return Ignored("mailing list")
     if (msg.get("auto-submitted") or "no").strip().lower() != "no":
         return Ignored("automatic reply")
-    senders = [a for _n, a in _addresses(msg, "from")]
+    senders = _addresses(msg, "from")
     if not senders:
         return Problem(label, "no From address")
-    sender = senders[0]
+    sender = senders[0][1]
     if NO_REPLY.search(sender):
         return Ignored("no-reply sender")
     stated = (msg.get("date") or "").strip()
@@ -288,8 +296,8 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
             return Problem(label, "no Date header")
         when = posted[0]
     people: dict[str, str] = {}
-    for field in ("from", "to", "cc"):
-        for name, addr in _addresses(msg, field):
+    for pairs in (senders, _addresses(msg, "to"), _addresses(msg, "cc")):
+        for name, addr in pairs:
             if addr not in me and not people.get(addr):
                 people[addr] = name
     subject = " ".join(_text(msg.get("subject") or "").split())
@@ -433,7 +441,8 @@ def _addresses(msg: Header, field: str) -> list[tuple[str, str]]:
     for name, addr in pairs:
         addr = addr.strip().casefold()
         if "@" in addr and " " not in addr:
-            name = " ".join(_text(name).split())
+            if name:
+                name = " ".join(_text(name).split())
             if "@" in name and AN_ADDRESS.fullmatch(name):
                 name = ""  # `x@y <z@w>`: the name is no name
             out.append((name, addr))
