@@ -402,7 +402,7 @@ def iso(when: date | datetime | None) -> str | None:
         return None
     if isinstance(when, datetime):
         # not strftime("%Y-..."): glibc writes year 999 as "999", not "0999"
-        return f"{when.date().isoformat()}T{when:%H:%M}"
+        return f"{when.date().isoformat()}T{when.hour:02d}:{when.minute:02d}"
     return when.isoformat()
 
 

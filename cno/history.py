@@ -235,8 +235,12 @@ def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:
     removed: dict[str, set[int]] = {}
     changed: dict[str, set[int]] = {}
     parts_changed = False
+    # only the tables a summary names are read: a capture's log is mostly rows of
+    # `captured`, `capture_files` and touchpoints' people
+    named = (*_CONTACT_PARTS, *_NOUNS)
     for tbl, op, rid, col in conn.execute(
-        "SELECT tbl, op, rid, col FROM _cno_undo WHERE change_id = ? ORDER BY seq", (change_id,)
+        f"SELECT tbl, op, rid, col FROM _cno_undo WHERE change_id = ? AND tbl IN ({', '.join('?' * len(named))}) ORDER BY seq",
+        (change_id, *named),
     ):
         if tbl in _CONTACT_PARTS:
             parts_changed = True

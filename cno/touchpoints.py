@@ -123,7 +123,7 @@ def log_touchpoints(conn: sqlite3.Connection, items: Iterable[dict], today: date
             labels += [(tid, t) for t in tags]
             touched.update(ids)
         insert_rows(conn, "touchpoints", _COLUMNS, rows)
-        conn.executemany(_INSERT_PEOPLE, people)
+        insert_rows(conn, "touchpoint_contacts", ("touchpoint_id", "contact_id", "happened_on"), people)
         conn.executemany(_INSERT_TAGS, labels)
         out += range(first, first + len(rows))
         first += len(rows)

@@ -414,6 +414,36 @@ def test_a_new_message_in_a_captured_thread_day_joins_nothing(people, tmp_path):
     assert [t["names"] for t in history()] == [["Ada Lovelace"], ["Ada Lovelace"]]
 
 
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_what_was_captured_is_looked_up_a_batch_at_a_time_with_the_same_result(people, tmp_path, monkeypatch, batch):
+    """The captured keys and the files' rows are read a batch of items (of files) per query:
+    an item is counted the same wherever the batches end."""
+    import cno.capture
+
+    monkeypatch.setattr(cno.capture, "_LOOKUP_BATCH", batch)
+    day = "Fri, 20 Nov 2026 {} +0000"
+    md = write_maildir(tmp_path / "INBOX", message(ADA, ME, "Plans", day.format("09:00:00"), msgid="t1"))
+    capture("maildir", str(md))
+    write_maildir(
+        md,
+        message(ME, GRACE, "Re: Plans", day.format("20:00:00"), msgid="t2", refs=["t1"]),  # joins t1's thread/day
+        message(ADA, ME, "Plans", day.format("09:00:00"), msgid="t1"),  # t1 again, in another file
+        message(ADA, ME, "Lunch", day.format("12:00:00"), msgid="n1"),
+        message(ADA, ME, "Lunch", day.format("12:00:00"), msgid="n1"),  # a copy of a new one
+        message(GRACE, ME, "Tea", day.format("15:00:00"), msgid="n2"),
+        message(ME, GRACE, "Re: Tea", day.format("16:00:00"), msgid="n3", refs=["n2"]),
+    )  # fmt: skip
+    for dry_run in (["--dry-run"], []):  # a dry run shows what the plan decided: nothing re-checked
+        rows, err = capture("maildir", str(md), *dry_run)
+        assert [(r["note"], r["names"], r["items"]) for r in rows] == [
+            ("Lunch", ["Ada Lovelace"], 1),
+            ("Tea", ["Grace Hopper"], 2),
+        ]
+        assert "3 already captured" in err and "1 unchanged file not read again" in err
+    assert [t["names"] for t in history()] == [["Grace Hopper"], ["Ada Lovelace"], ["Ada Lovelace"]]
+    assert "7 unchanged files not read again" in quiet_capture("maildir", str(md))
+
+
 def test_mailing_lists_automatic_replies_and_no_reply_senders_are_skipped(people, tmp_path):
     date = "Fri, 20 Nov 2026 09:00:00 +0000"
     box = write_mbox(
@@ -574,6 +604,48 @@ def test_capture_is_one_transaction(people, tmp_path, journal_path, monkeypatch)
 
 
 # -- the parts ------------------------------------------------------------------
+
+
+def _date_as_the_standard_library_reads_it(value):
+    from cno.capture.mail import _odd_date
+
+    try:
+        sent = email.utils.parsedate_to_datetime(value)
+        if sent.tzinfo is not None and sent.year >= 1000:
+            return sent.astimezone().replace(tzinfo=None)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        pass
+    return _odd_date(value)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+@given(
+    weekday=st.sampled_from(["", "Mon, ", "Sun, ", "Fri,  "]),
+    day=st.integers(0, 32), month=st.sampled_from(["Jan", "Feb", "Jun", "Dec", "dec"]), year=st.integers(990, 9999),
+    hh=st.integers(0, 25), mi=st.integers(0, 60), ss=st.integers(0, 61),
+    sign=st.sampled_from("+-"), off_h=st.integers(0, 25), off_m=st.sampled_from([0, 30, 45, 59, 60, 99]),
+)  # fmt: skip
+def test_the_usual_date_header_is_read_as_the_standard_library_reads_it(zone, weekday, day, month, year, hh, mi, ss, sign, off_h, off_m):
+    """mail_date reads RFC 5322's usual form itself (faster): the same local time, or the
+    same fallback, as parsedate_to_datetime and the odd-date reader give."""
+    import time as _time
+
+    from cno.capture.mail import mail_date
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    _time.tzset()
+    try:
+        value = f"{weekday}{day} {month} {year} {hh:02d}:{mi:02d}:{ss:02d} {sign}{off_h:02d}{off_m:02d}"
+        assert mail_date(value) == _date_as_the_standard_library_reads_it(value)
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        _time.tzset()
+
+
 
 
 def test_thread_falls_back_to_own_id_then_to_the_subject():

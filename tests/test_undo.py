@@ -727,3 +727,19 @@ def test_any_sequence_of_changes_undos_and_redos_follows_the_model(tmp_path):
         settings=settings(max_examples=30, stateful_step_count=15, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]),
     )  # fmt: skip
+
+
+def test_a_change_summary_names_what_the_change_did_however_much_else_it_wrote(journal_path, tmp_path):
+    """The summary reads only the log rows of the tables it names: a change to a contact's
+    e-mails alone is still named, and a capture's many rows of what it remembered are not."""
+    ok("add", "Ada Lovelace", "--email", "ada@example.com")
+    ok("edit", "ada", "--email", "ada@work.example")
+    assert changes()[0]["summary"] == "contact details changed"
+    ok("config", "set", "me.email", "me@example.com")
+    box = tmp_path / "in.mbox"
+    box.write_bytes(
+        b"From ada@example.com Sat Nov 21 10:00:00 2026\nFrom: ada@example.com\nTo: me@example.com\n"
+        b"Subject: Hello\nDate: Sat, 21 Nov 2026 10:00:00 +0000\nMessage-ID: <h1@example.com>\n\nHi.\n"
+    )
+    ok("capture", "mbox", str(box))
+    assert changes()[0]["summary"] == "1 touchpoint added"

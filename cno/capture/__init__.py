@@ -32,12 +32,14 @@ import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from cno import contacts, settings, touchpoints
 from cno.dates import day_of, iso
+from cno.bulk import insert_rows
 from cno.db import in_chunks
 from cno.errors import CnoError
 from cno.refs import name_key
@@ -167,6 +169,10 @@ class Plan:
     # e-mail → (the name, the id of the contact with it)
     # (None: the contact this run adds for another address with that name)
     name_taken: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    listed: set[str] = field(default_factory=set)  # every file the source gave, read or not
+
+
+_CAPTURED = ("source", "key", "touchpoint_id", "captured_on")
 
 
 def input_file(path: str) -> tuple[Path, bytes]:
@@ -243,8 +249,34 @@ def is_creatable(email: str) -> bool:
     return True
 
 
-def _captured(conn: sqlite3.Connection, kind: str, key: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT touchpoint_id FROM captured WHERE source = ? AND key = ?", (kind, key)).fetchone()
+_LOOKUP_BATCH = 500  # items, and files, looked up in `captured` and `capture_files` with one query
+
+
+def _group(item: Found) -> str:
+    """What an item's touchpoint is remembered by: its thread's day for mail, else the item itself."""
+    return f"thread:{item.thread}|{day_of(item.when).isoformat()}" if item.thread else item.key
+
+
+def _captured_keys(conn: sqlite3.Connection, kind: str, keys: Iterable[str]) -> dict[str, int | None]:
+    """Which of these keys were captured before: key → its touchpoint id."""
+    out: dict[str, int | None] = {}
+    for chunk, marks in in_chunks(keys):
+        out.update(conn.execute(f"SELECT key, touchpoint_id FROM captured WHERE source = ? AND key IN ({marks})", [kind, *chunk]))
+    return out
+
+
+def _with_stored(conn: sqlite3.Connection, files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, tuple | None]]:
+    """Each file with its `capture_files` row (size, mtime_ns, contacts_version), a batch of files per query."""
+    it = iter(files)
+    while batch := list(islice(it, _LOOKUP_BATCH)):
+        stored = {}
+        for chunk, marks in in_chunks(f.path for f in batch):
+            stored.update(
+                (r[0], tuple(r[1:]))
+                for r in conn.execute(f"SELECT path, size, mtime_ns, contacts_version FROM capture_files WHERE path IN ({marks})", chunk)
+            )
+        for f in batch:
+            yield f, stored.get(f.path)
 
 
 def plan(
@@ -270,12 +302,47 @@ def plan(
     seen: set[str] = set()  # keys taken in this run: a message in two folders counts once
     files: list[tuple[str, int, int, bool]] = []
     kind = source.kind
-    for f in source.files():
-        stored = conn.execute("SELECT size, mtime_ns, contacts_version FROM capture_files WHERE path = ?", (f.path,)).fetchone()
+    found: list[Found] = []  # read, waiting for their captured keys to be looked up in one query
+
+    def settle() -> None:
+        # the keys (and thread/days) of a batch of items looked up at once: one
+        # query per batch, not two per message (README "Capture")
+        before = _captured_keys(conn, kind, {k for item in found for k in (item.key, _group(item))})
+        for item in found:
+            if item.key in seen or item.key in before:
+                counts.already += 1
+                continue
+            ids = {known[e] for e in item.people if e in known}
+            unknown = (
+                {e: n for e, n in item.people.items() if e not in known and is_creatable(e)} if create_unknown else {}
+            )
+            for e, n in list(unknown.items()):
+                key = name_key(contact_name(n, e))
+                owner = names.setdefault(key, (None, e))
+                if owner[1] != e:  # the name is a contact's, or another address's of this run
+                    del unknown[e]
+                    name_taken.setdefault(e, (contact_name(n, e), owner[0]))
+            if not ids and not unknown:
+                counts.unknown += 1
+                continue
+            seen.add(item.key)
+            group = _group(item)
+            if group not in pending:
+                if group != item.key and group in before:
+                    attach.append((item.key, before[group]))
+                    counts.already += 1
+                    continue
+                pending[group] = Planned(group)
+            pending[group].add(item, ids, unknown)
+        found.clear()
+
+    listed: set[str] = set()
+    for f, stored in _with_stored(conn, source.files()):
+        listed.add(f.path)
         if (
             stored is not None
-            and (stored["size"], stored["mtime_ns"]) == (f.size, f.mtime_ns)
-            and covers(stored["contacts_version"], digest, create_unknown, since, today)
+            and (stored[0], stored[1]) == (f.size, f.mtime_ns)
+            and covers(stored[2], digest, create_unknown, since, today)
         ):
             counts.unchanged_files += 1
             tick()
@@ -301,36 +368,14 @@ def plan(
             if since is not None and day < since:
                 counts.earlier += 1
                 continue
-            if item.key in seen or _captured(conn, kind, item.key) is not None:
-                counts.already += 1
-                continue
-            ids = {known[e] for e in item.people if e in known}
-            unknown = (
-                {e: n for e, n in item.people.items() if e not in known and is_creatable(e)} if create_unknown else {}
-            )
-            for e, n in list(unknown.items()):
-                key = name_key(contact_name(n, e))
-                owner = names.setdefault(key, (None, e))
-                if owner[1] != e:  # the name is a contact's, or another address's of this run
-                    del unknown[e]
-                    name_taken.setdefault(e, (contact_name(n, e), owner[0]))
-            if not ids and not unknown:
-                counts.unknown += 1
-                continue
-            seen.add(item.key)
-            group = f"thread:{item.thread}|{day.isoformat()}" if item.thread else item.key
-            if group not in pending:
-                before = _captured(conn, kind, group) if group != item.key else None
-                if before is not None:
-                    attach.append((item.key, before["touchpoint_id"]))
-                    counts.already += 1
-                    continue
-                pending[group] = Planned(group)
-            pending[group].add(item, ids, unknown)
+            found.append(item)
+            if len(found) >= _LOOKUP_BATCH:
+                settle()
         files.append((f.path, f.size, f.mtime_ns, later))
+    settle()
     planned = sorted(pending.values(), key=lambda p: p.first)
     return Plan(kind, planned, attach, files, source.folders, counts, frozenset(known), me, digest, create_unknown, since,
-                name_taken)  # fmt: skip
+                name_taken, listed)  # fmt: skip
 
 
 def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
@@ -339,8 +384,9 @@ def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
     on = today.isoformat()
     # another capture may have taken some of them since the plan was read
     todo = []
+    taken = _captured_keys(conn, p.kind, (t.group for t in p.touchpoints))
     for t in p.touchpoints:
-        if _captured(conn, p.kind, t.group) is not None:
+        if t.group in taken:
             counts.already += t.items
         else:
             todo.append(t)
@@ -350,7 +396,9 @@ def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
     existing = {r[0] for r in conn.execute("SELECT id FROM contacts")}
     logged: list[tuple[Planned, list[int]]] = []
     for t in todo:
-        ids = list(dict.fromkeys([*(c for c in t.contact_ids if c in existing), *(created[e][0] for e in t.unknown)]))
+        ids = [c for c in t.contact_ids if c in existing]  # a set: no one twice
+        if t.unknown:
+            ids = list(dict.fromkeys([*ids, *(created[e][0] for e in t.unknown)]))
         if not ids:  # every one of them was deleted meanwhile
             counts.unknown += t.items
             continue
@@ -363,19 +411,17 @@ def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
          for t, ids in logged),
         today,
     )  # fmt: skip
-    conn.executemany(
-        "INSERT OR IGNORE INTO captured (source, key, touchpoint_id, captured_on) VALUES (?, ?, ?, ?)",
-        [(p.kind, k, tid, on) for (t, _ids), tid in zip(logged, tids) for k in dict.fromkeys([t.group, *t.keys])],
-    )
+    insert_rows(
+        conn, "captured", _CAPTURED,
+        ((p.kind, k, tid, on) for (t, _ids), tid in zip(logged, tids) for k in dict.fromkeys([t.group, *t.keys])),
+        upsert="OR IGNORE",
+    )  # fmt: skip
     counts.logged += len(tids)
     rows = [
         _row(t, tid, ids, [contact_name(n, e) for e, n in t.unknown.items() if e in added])
         for (t, ids), tid in zip(logged, tids)
     ]
-    conn.executemany(
-        "INSERT OR IGNORE INTO captured (source, key, touchpoint_id, captured_on) VALUES (?, ?, ?, ?)",
-        [(p.kind, k, tid, on) for k, tid in p.attach],
-    )
+    insert_rows(conn, "captured", _CAPTURED, ((p.kind, k, tid, on) for k, tid in p.attach), upsert="OR IGNORE")
     _remember_files(conn, p, today, added)
     _fill_names(conn, rows)
     return rows
@@ -444,21 +490,21 @@ def _add_unknown(conn: sqlite3.Connection, todo: list[Planned], today: date) -> 
 def _remember_files(conn: sqlite3.Connection, p: Plan, today: date, added: set[str]) -> None:
     # The people this run added are part of the contact list the files were read against.
     digest = read_digest(p.known | added, p.me) if added else p.digest
-    conn.executemany(
-        "INSERT INTO capture_files (path, size, mtime_ns, contacts_version, seen_on) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-        " contacts_version = excluded.contacts_version, seen_on = excluded.seen_on",
-        [
+    insert_rows(
+        conn, "capture_files", ("path", "size", "mtime_ns", "contacts_version", "seen_on"),
+        (
             (path, size, mtime, read_version(digest, p.create_unknown, p.since, today if later else None), today.isoformat())
             for path, size, mtime, later in p.files
-        ],
-    )
+        ),
+        upsert="ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+        " contacts_version = excluded.contacts_version, seen_on = excluded.seen_on",
+    )  # fmt: skip
     for folder in p.folders:
         # a maildir message moves from new/ to cur/ when read, and may be deleted
         prefix = folder.rstrip(os.sep) + os.sep
         stale = [
             r[0]
             for r in conn.execute("SELECT path FROM capture_files WHERE path > ? AND path < ?", (prefix, prefix + "\U0010ffff"))
-            if not os.path.exists(r[0])
+            if r[0] not in p.listed and not os.path.exists(r[0])  # a file just listed is there
         ]
         conn.executemany("DELETE FROM capture_files WHERE path = ?", [(s,) for s in stale])

@@ -53,6 +53,7 @@ NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon", re.
 REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|antw|tr|rif|odp)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 # the display name may itself look like an address: `purchasing@x.example <do-not-reply@y.example>`
 SIMPLE_ADDRESS = re.compile(r"\s*(?:([^<>,]*?)\s*<([^<>\s,]+@[^<>\s,]+)>|([^<>\s,]+@[^<>\s,]+))\s*$")
+NOT_SIMPLE = re.compile(r'["()\\;:]')  # quotes, comments, groups: the standard library's parser
 AN_ADDRESS = re.compile(r"['\"]?[^\s@<>'\"]+@[^\s@<>'\"]+['\"]?")
 # pipermail/hyperkitty archives write `ada at example.com (Ada Lovelace)`
 ARCHIVE_ADDRESS = re.compile(r"^(\s*[^\s@<>()\",;:]+) at ((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})(?=\s*(?:\(|$))")
@@ -68,6 +69,7 @@ OBS_FROM = re.compile(rb"From[ \t]*:")  # `From  :` is a From field (RFC 5322's 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line and its end, as FeedParser splits them
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+RFC_MONTHS = {m.capitalize(): i for m, i in MONTHS.items()}
 WEEKDAYS = frozenset("mon tue wed thu fri sat sun".split())
 # Offsets in minutes. RFC 5322's names, then names mailers write that mean one zone only
 # (IST, AST, CST-as-China are ambiguous and left out: read as UTC, as RFC 5322 says).
@@ -79,6 +81,11 @@ ZONES = {
     "EET": 120, "EEST": 180, "MSK": 180, "HKT": 480, "SGT": 480, "AWST": 480, "JST": 540, "KST": 540,
     "ACST": 570, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
 }  # fmt: skip
+# `Fri, 20 Nov 2026 09:15:00 +0100`: RFC 5322's form, weekday optional
+RFC_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3})"
+    r" (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{4})"
+)
 COMMENT = re.compile(r"\(([^()]*)\)")
 AM_PM = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([AaPp])\.?[Mm]\b\.?")
 OFFSET = re.compile(r"(?<!\S)(GMT|UTC|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?!\S)")
@@ -217,27 +224,35 @@ class Header:
     def __init__(self, text: str) -> None:
         self.fields: dict[str, list[str]] = {}
         lines: list[str] = []
+        match = HEADER_LINE.match
         for line in LINE.findall(text):
-            if not line or not HEADER_LINE.match(line):
-                break  # not a header line: the body begins (or junk does)
-            if line[0] in " \t":
+            if not match(line):
+                break  # not a header line: the body begins (or junk does); findall gives no empty line
+            first = line[0]
+            if first == " " or first == "\t":
                 if lines:
                     lines.append(line)
                 continue
             if lines:
                 self._add(lines)
                 lines = []
-            if line.startswith("From "):
+            if first == ":" or line.startswith("From "):
                 continue  # an envelope line (misplaced, unless the first) is no field
-            if line[0] != ":":
-                lines = [line]
+            lines = [line]
         if lines:
             self._add(lines)
 
     def _add(self, lines: list[str]) -> None:
         name, value = lines[0].split(":", 1)
-        value = value.lstrip(" \t") + "".join(lines[1:])
-        self.fields.setdefault(name.lower(), []).append(value.rstrip("\r\n"))
+        value = value.lstrip(" \t")
+        if len(lines) > 1:
+            value += "".join(lines[1:])
+        name = name.lower()
+        values = self.fields.get(name)
+        if values is None:
+            self.fields[name] = [value.rstrip("\r\n")]
+        else:
+            values.append(value.rstrip("\r\n"))
 
     def get(self, name: str) -> str | None:
         values = self.fields.get(name)
@@ -263,10 +278,10 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
         return Ignored("mailing list")
     if (msg.get("auto-submitted") or "no").strip().lower() != "no":
         return Ignored("automatic reply")
-    senders = [a for _n, a in _addresses(msg, "from")]
+    senders = _addresses(msg, "from")
     if not senders:
         return Problem(label, "no From address")
-    sender = senders[0]
+    sender = senders[0][1]
     if NO_REPLY.search(sender):
         return Ignored("no-reply sender")
     stated = (msg.get("date") or "").strip()
@@ -281,8 +296,8 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
             return Problem(label, "no Date header")
         when = posted[0]
     people: dict[str, str] = {}
-    for field in ("from", "to", "cc"):
-        for name, addr in _addresses(msg, field):
+    for pairs in (senders, _addresses(msg, "to"), _addresses(msg, "cc")):
+        for name, addr in pairs:
             if addr not in me and not people.get(addr):
                 people[addr] = name
     subject = " ".join(_text(msg.get("subject") or "").split())
@@ -306,6 +321,19 @@ def _message_item(msg: Header, own_id: list[str], me: frozenset[str], label: str
 
 def mail_date(value: str) -> datetime | date | None:
     """A Date header as local time (a day alone for a date without a time); None if unreadable."""
+    m = RFC_DATE.fullmatch(value)
+    if m is not None:
+        # the form nearly every mailer writes, read as parsedate_to_datetime and the
+        # odd-date reader read it (-0000 is UTC to both); what does not fit a date
+        # (a 24th hour, a 32nd day) goes the long way
+        day, month, year, hh, mi, ss, sign, zone = m.groups()
+        offset = int(zone)
+        offset = (offset // 100 * 3600 + offset % 100 * 60) * (-1 if sign == "-" else 1)
+        try:
+            sent = datetime(int(year), RFC_MONTHS[month], int(day), int(hh), int(mi), int(ss), tzinfo=timezone(timedelta(seconds=offset)))
+            return sent.astimezone().replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            pass
     try:
         sent = email.utils.parsedate_to_datetime(value)
         if sent.tzinfo is not None and sent.year >= 1000:  # RFC 5322: nearly every message
@@ -413,7 +441,8 @@ def _addresses(msg: Header, field: str) -> list[tuple[str, str]]:
     for name, addr in pairs:
         addr = addr.strip().casefold()
         if "@" in addr and " " not in addr:
-            name = " ".join(_text(name).split())
+            if name:
+                name = " ".join(_text(name).split())
             if "@" in name and AN_ADDRESS.fullmatch(name):
                 name = ""  # `x@y <z@w>`: the name is no name
             out.append((name, addr))
@@ -423,7 +452,7 @@ def _addresses(msg: Header, field: str) -> list[tuple[str, str]]:
 def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
     """`Name <a@b>, c@d` read quickly; None for anything else (quotes, comments,
     groups), which the standard library's slower parser reads instead."""
-    if any(c in value for c in '"()\\;:'):
+    if NOT_SIMPLE.search(value):
         return None
     out = []
     for part in value.split(","):
