@@ -222,8 +222,12 @@ def add_contacts(
     insert at a time. `met_on_as_given`: a row's met_on is the source's as it
     stands (an import's: none stays none, a day after an --as-of today is kept).
     """
+    from cno.migrations import UPDATED_STAMP
+
     start = next_id(conn, "contacts")
     fresh = followups.new_contact_values(conn)
+    # stamped in the insert, as the insert trigger would stamp each row after it
+    (stamp,) = conn.execute(f"SELECT {UPDATED_STAMP}").fetchone()
     new, emails, phones, tags = [], [], [], []
     taken: dict[str, tuple[int, str]] = {}
     for cid, (name, data) in enumerate(rows, start):
@@ -237,11 +241,11 @@ def add_contacts(
         _check_emails_free(conn, mails, None)
         cols["id"] = cid
         kept = fresh(cid, cols.get("every"), cols.get("tier"), labels, cols["created_on"])
-        new.append([*(cols.get(k) for k in _NEW_COLUMNS), *kept])
+        new.append([*(cols.get(k) for k in _NEW_COLUMNS), *kept, stamp])
         emails += [(cid, e, i) for i, e in enumerate(mails)]
         phones += [(cid, p, i) for i, p in enumerate(nums)]
         tags += [(cid, t) for t in labels]
-    insert_rows(conn, "contacts", (*_NEW_COLUMNS, *maintained.CONTACTS), new)
+    insert_rows(conn, "contacts", (*_NEW_COLUMNS, *maintained.CONTACTS, "updated_at"), new)
     conn.executemany("INSERT INTO contact_emails (contact_id, email, position) VALUES (?, ?, ?)", emails)
     conn.executemany("INSERT INTO contact_phones (contact_id, phone, position) VALUES (?, ?, ?)", phones)
     conn.executemany("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)

@@ -514,6 +514,14 @@ _OWN_COLUMNS = (
 _PARTS = ("contact_emails", "contact_phones", "contact_tags", "contact_nicks")
 
 
+# What contacts.updated_at is set to: the time of the change being recorded,
+# else now (minutes). The bulk writer stamps a batch with it in its INSERT.
+UPDATED_STAMP = (
+    "coalesce((SELECT c.at FROM _cno_changes c JOIN _cno_history h ON c.id = h.current),"
+    " strftime('%Y-%m-%dT%H:%M', 'now', 'localtime'))"
+)
+
+
 @migrations()
 def m013_sync_contacts(db):
     # `cno sync contacts DIR` (README "Your phone and other machines"):
@@ -531,10 +539,7 @@ def m013_sync_contacts(db):
     #   out). contact_id becomes NULL when the contact is removed: the next
     #   sync removes the card. hash is NULL when the card was removed on
     #   purpose (archived): unarchiving writes it back under the same name.
-    stamp = (
-        "coalesce((SELECT c.at FROM _cno_changes c JOIN _cno_history h ON c.id = h.current),"
-        " strftime('%Y-%m-%dT%H:%M', 'now', 'localtime'))"
-    )
+    stamp = UPDATED_STAMP
     replaying = (
         "coalesce((SELECT current FROM _cno_history) < 0"
         " OR (SELECT c.undone FROM _cno_changes c JOIN _cno_history h ON c.id = h.current) = 1, 0)"

@@ -351,3 +351,21 @@ def test_a_capture_writes_what_logging_each_touchpoint_by_hand_writes(tmp_path, 
     conn.close()
     a, b = _journal_rows(captured), _journal_rows(by_hand)
     assert a == b
+
+
+def test_contacts_a_bulk_add_writes_are_stamped_as_the_change_like_cno_add(tmp_path):
+    """A bulk add sets updated_at in its insert (no trigger's UPDATE of each row
+    after it): the change's time, what `cno add` gets."""
+    from cno import history
+
+    journal = open_journal(tmp_path / "j.db", create=True)
+    try:
+        with journal.write() as conn:
+            change = history.begin(conn, "import linkedin", "2026-11-22T09:30")
+            contacts.add_contacts(conn, [("Grace Hopper", ContactInput()), ("Alan Turing", ContactInput())], TODAY)
+            contacts.add_contact(conn, "Joan Clarke", ContactInput(), TODAY)
+            history.end(conn, change)
+        stamps = [r[0] for r in journal.conn.execute("SELECT updated_at FROM contacts ORDER BY id")]
+    finally:
+        journal.close()
+    assert stamps == ["2026-11-22T09:30"] * 3
