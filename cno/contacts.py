@@ -526,7 +526,8 @@ def list_contacts(
         "next": "next_due_on IS NULL, next_due_on, name_key",
         "strength": "strength_raw DESC, name_key",
     }[sort]
-    filtered = tag or tier or company
+    # a listing of (nearly) every contact reads the lists whole; a filtered one, by its rows
+    filtered = tag or tier or company or archived == "archived"
     sql = (f"SELECT {', '.join(_LISTED)} FROM contacts" + (" WHERE " + " AND ".join(where) if where else "")
            + f" ORDER BY {order}")  # fmt: skip
     cursor = conn.cursor()

@@ -43,11 +43,6 @@ def contribution(weight: float, day: date | str) -> float:
     return weight * scale(day if isinstance(day, date) else date.fromisoformat(day[:10]))
 
 
-def current_sum(raw: float, today: date) -> float:
-    """S at `today` from the epoch-scaled raw sum."""
-    return raw / scale(today) if raw else 0.0
-
-
 def strength(raw: float | None, today: date) -> float:
     """The 0–100 strength shown to users, one decimal."""
     return round(exact_strength(raw, today), 1)
@@ -66,6 +61,7 @@ def exact_strength(raw: float | None, today: date) -> float:
 
 
 def _exact(raw: float | None, at: float) -> float:
+    """Strength from the epoch-scaled raw sum and today's scale: S = raw / at."""
     if not raw:
         return 0.0
     return 100.0 * (1.0 - math.exp(-(raw / at) / SCALE))

@@ -156,6 +156,18 @@ def test_list_in_name_order_reads_the_name_index_without_sorting(conn):
     assert not any("TEMP B-TREE" in line for line in lines), lines
 
 
+def test_a_listing_of_few_contacts_reads_only_their_lists(conn):
+    """Every active contact: each list table is read whole, once; the archived
+    ones (a few) or a filter: only the lists of the contacts listed."""
+    from cno import contacts
+
+    for options, whole in (({}, True), ({"archived": "archived"}, False), ({"tier": "A"}, False)):
+        statements = traced(conn, lambda: list(contacts.list_contacts(conn, TODAY, **options)))
+        lists = [s for s in statements if "FROM contact_tags" in s and "ORDER BY contact_id" in s]
+        assert lists, options
+        assert all(("IN (" not in s) == whole for s in lists), (options, lists)
+
+
 def test_the_plan_check_sees_a_full_scan(conn):
     # The all-time report reads every referral on purpose (see referrals._window_sql):
     # the check must notice that, or the tests above could never fail.

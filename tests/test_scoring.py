@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import sqlite3
 from datetime import date, timedelta
 
@@ -44,9 +46,12 @@ def test_strength_stays_within_0_and_100(history):
 
 def test_a_meeting_counts_more_than_a_message_and_half_life_halves():
     assert _strength([("meeting", False, 0)]) > _strength([("message", False, 0)])
-    s_now = scoring.current_sum(scoring.contribution(1.0, TODAY), TODAY)
-    s_later = scoring.current_sum(scoring.contribution(1.0, TODAY), TODAY + timedelta(days=scoring.HALF_LIFE_DAYS))
-    assert abs(s_now - 1.0) < 1e-9 and abs(s_later - 0.5) < 1e-9
+    raw = scoring.contribution(1.0, TODAY)
+    now = scoring.exact_strength(raw, TODAY)
+    later = scoring.exact_strength(raw, TODAY + timedelta(days=scoring.HALF_LIFE_DAYS))
+    # a sum of 1 today is a sum of 1/2 one half-life later
+    assert abs(now - 100 * (1 - math.exp(-1.0 / scoring.SCALE))) < 1e-9
+    assert abs(later - 100 * (1 - math.exp(-0.5 / scoring.SCALE))) < 1e-9
 
 
 def test_documented_reference_points():

@@ -189,8 +189,15 @@ class Col:
         return self.role in FIXED_ROLES
 
     def text(self, row: dict) -> str:
-        v = row.get(self.key)
-        return self.fmt(v) if self.fmt else cell_text(v)
+        return self.texts([row])[0]
+
+    def texts(self, rows: list[dict]) -> list[str]:
+        """The cells of these rows, before escaping (a column at a time: what a
+        long table off a terminal is made of)."""
+        values = [r.get(self.key) for r in rows]
+        if self.fmt:
+            return list(map(self.fmt, values))
+        return [v if type(v) is str else "" if v is None else cell_text(v) for v in values]
 
 
 # -- results: what a view returns and `render` writes ------------------------------
@@ -922,12 +929,7 @@ def _column_texts(c: Col, rows: list[dict]) -> list[str]:
     """One column's cells as _cell draws them off a terminal (no colour, no Rich cell)."""
     if c.spans:
         return ["".join(visible(t) for t, _ in c.spans(r)) for r in rows]
-    key = c.key
-    values = [r.get(key) for r in rows]
-    if c.fmt:
-        made = list(map(c.fmt, values))
-    else:
-        made = [v if type(v) is str else "" if v is None else cell_text(v) for v in values]
+    made = c.texts(rows)
     if "".join(made).isprintable():  # nothing to escape (the common case), checked at C speed
         return made
     return list(map(visible, made))
