@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Annotated, Callable, List, Optional
 
@@ -70,6 +71,26 @@ class Session:
 
 def session() -> Session:
     return get_current_context().find_root().obj
+
+
+@contextmanager
+def writing(dry_run: bool, *, change: bool = True):
+    """A writing command's one transaction (`change`: one change of the history).
+    A dry run works on a throwaway copy of the journal in memory, so it reports
+    exactly what would happen without holding the journal's write lock while
+    it plans, and writes nothing."""
+    if not dry_run:
+        with session().journal().write(change=change) as conn:
+            yield conn
+        return
+    from cno.db import scratch_copy
+
+    scratch = scratch_copy(session().reader())
+    try:
+        with scratch.write(change=change) as conn:
+            yield conn
+    finally:
+        scratch.close()
 
 
 def today(as_of: str | None) -> date:

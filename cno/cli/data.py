@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import MAX_INT, DASH_OK, AsOfOpt, FormatOpt, check_format, note, session, today, writing
 from cno.errors import CnoError
 from cno.render import Progress, render
 
@@ -44,25 +44,6 @@ def _scratch():
         j.close()
 
 
-@contextmanager
-def _writing(dry_run: bool):
-    """The import's one transaction. A dry run works on a throwaway copy of the
-    journal in memory, so it reports exactly what would happen without holding
-    the journal's write lock while it plans."""
-    if not dry_run:
-        with session().journal().write() as conn:
-            yield conn
-        return
-    from cno.db import scratch_copy
-
-    scratch = scratch_copy(session().reader())
-    try:
-        with scratch.write() as conn:
-            yield conn
-    finally:
-        scratch.close()
-
-
 def _text(path: str, warnings: list[str]) -> str:
     from cno.io import importing
 
@@ -73,7 +54,7 @@ def _import_records(kind: str, path: str, records, warnings: list[str], dry_run:
     """`records` a list, or read as they come from a file of `lines` lines (the bar counts those)."""
     from cno.io import importing
 
-    with Progress(f"importing {kind}", len(records) if lines is None else lines) as bar, _writing(dry_run) as conn:
+    with Progress(f"importing {kind}", len(records) if lines is None else lines) as bar, writing(dry_run) as conn:
         if lines is not None:
             records, tick = _by_line(records, bar), lambda: None
         else:
@@ -171,7 +152,7 @@ def import_json(
     fmt, day, warnings = check_format(fmt), today(as_of), []
     source = dump.open_dump(path, warnings)
     total = sum(len(rows) for rows in source.values()) if isinstance(source, dict) else None
-    with Progress("restoring", total) as bar, _writing(dry_run) as conn:
+    with Progress("restoring", total) as bar, writing(dry_run) as conn:
         if dump.is_empty(conn):
             written, outcome = dump.restore(conn, source, path, tick=bar.advance), None
         elif not merge:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, session, today
+from cno.cli.common import AsOfOpt, FormatOpt, check_format, note, today, writing
 
 # The commands of this module; cno.cli loads it when one of them is run.
 app = typer.Typer()
@@ -50,23 +50,13 @@ def sync_contacts(
 
     Example: vdirsyncer sync && cno sync contacts ~/.contacts/cno && vdirsyncer sync
     """
-    from cno.db import scratch_copy
     from cno.sync import contacts, files
 
     fmt = check_format(fmt)
     day = today(as_of)
     where = files.folder(folder, items=".vcf")
-    if dry_run:
-        # planned on a copy of the journal: no write lock held, nothing written
-        scratch = scratch_copy(session().reader())
-        try:
-            with scratch.write(change=False) as conn:
-                res = contacts.sync(conn, where, day, touch_files=False)
-        finally:
-            scratch.close()
-    else:
-        with session().journal().write() as conn:
-            res = contacts.sync(conn, where, day)
+    with writing(dry_run, change=not dry_run) as conn:
+        res = contacts.sync(conn, where, day, touch_files=not dry_run)
     for w in res.warnings:
         note(f"cno: {w}")
     _show(res.data(), "contacts", "Synced contacts", fmt, dry_run)
@@ -90,20 +80,13 @@ def sync_tasks(
 
     Example: vdirsyncer sync && cno sync tasks ~/.local/share/vdir/reminders/cno
     """
-    from cno.db import scratch_copy
     from cno.sync import files, tasks
 
     fmt = check_format(fmt)
     day = today(as_of)
     where = files.folder(folder, items=".ics")
-    if dry_run:
-        scratch = scratch_copy(session().reader())
-        try:
-            result = tasks.sync(scratch.conn, where, day, dry_run=True, warn=note)
-        finally:
-            scratch.close()
-    else:
-        with session().journal().write() as conn:
-            result = tasks.sync(conn, where, day, warn=note)
+    with writing(dry_run, change=not dry_run) as conn:
+        result = tasks.sync(conn, where, day, dry_run=dry_run, warn=note)
+    if not dry_run:
         tasks.finish(where, result, warn=note)
     _show(result.data(), "tasks", "Synced to-dos", fmt, dry_run)
