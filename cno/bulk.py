@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_aside() -> Iterator[None]:
+    """Python's cycle collector set aside while a bulk read builds hundreds of
+    thousands of objects that live until it ends. Each of its full collections
+    walks every one of them, and they come more often the more there are: it
+    made capturing 100,000 messages take 11.6 times as long as 10,000, where
+    without it the time grows with the messages (README "Performance").
+    Reference counting still frees what is built (the peak memory is the
+    same); the collector is put back as it was. As a decorator too."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def next_id(conn: sqlite3.Connection, table: str) -> int:

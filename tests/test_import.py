@@ -547,3 +547,30 @@ def test_a_name_met_again_later_in_the_file_finds_the_contact_the_import_added(t
     assert sorted(people) == ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Katherine Johnson"]
     assert people["Ada Lovelace"]["role"] == "CTO" and people["Alan Turing"]["role"] == "Fellow"
     ok("db", "check")
+
+
+def test_the_cycle_collector_is_set_aside_while_an_import_or_restore_writes(tmp_path, monkeypatch):
+    """As in capture (README "Performance"): off while LinkedIn rows and a dump's
+    rows are written, on again after each."""
+    import gc
+
+    from cno import bulk, contacts as contacts_core
+
+    seen = []
+    insert = bulk.insert_rows
+
+    def inserting(conn, table, *a, **k):
+        seen.append((table, gc.isenabled()))
+        return insert(conn, table, *a, **k)
+
+    monkeypatch.setattr(bulk, "insert_rows", inserting)  # the restore's
+    monkeypatch.setattr(contacts_core, "insert_rows", inserting)  # the bulk add's
+    ok("import", "linkedin", write(tmp_path, "Connections.csv", LINKEDIN_PREAMBLE + LINKEDIN_ROWS))
+    assert seen and not any(on for _, on in seen) and gc.isenabled()
+    dump = write(tmp_path, "dump.json", ok("export", "json").stdout)
+    seen.clear()
+    monkeypatch.setenv("CNO_DB", str(tmp_path / "restored.db"))
+    ok("import", "json", dump)
+    assert "contacts" in {t for t, _ in seen}
+    assert not any(on for _, on in seen) and gc.isenabled()
+    assert len(contacts()) == 2

@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Iterator
 
 from cno import contacts, settings, touchpoints
 from cno.dates import day_of, iso
-from cno.bulk import insert_rows
+from cno.bulk import collector_aside, insert_rows
 from cno.db import in_chunks
 from cno.errors import CnoError
 from cno.refs import name_key
@@ -279,6 +279,7 @@ def _with_stored(conn: sqlite3.Connection, files: Iterable[SourceFile]) -> Itera
             yield f, stored.get(f.path)
 
 
+@collector_aside()
 def plan(
     conn: sqlite3.Connection,
     source: Source,
@@ -378,6 +379,7 @@ def plan(
                 name_taken, listed)  # fmt: skip
 
 
+@collector_aside()
 def apply(conn: sqlite3.Connection, p: Plan, today: date) -> list[dict]:
     """Log the planned touchpoints and remember what was captured; returns the rows logged."""
     counts = p.counts

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from cno import followups, settings
+from cno.bulk import collector_aside
 from cno.contacts import TIERS, ContactInput
 from cno.dates import MAX_DATE, MIN_DATE, parse_duration
 from cno.errors import CnoError
@@ -652,6 +653,7 @@ def is_empty(conn: sqlite3.Connection) -> bool:
     return all(conn.execute(f"SELECT 1 FROM {_q(t)} LIMIT 1").fetchone() is None for t in tables(conn))
 
 
+@collector_aside()
 def restore(conn: sqlite3.Connection, source: Dump | dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
     """Insert the dump as it is, ids included, into an empty journal; returns the rows written.
 
@@ -809,6 +811,7 @@ def _contact_records(data: dict[str, list[dict]]) -> list[tuple[dict, ContactInp
     return out
 
 
+@collector_aside()
 def merge(conn: sqlite3.Connection, source: Dump | dict[str, list[dict]], where: str, today: date, *, tick=lambda n=1: None) -> tuple[Outcome, int, int]:
     """Merge a dump into a journal that has records: contacts by the matching rule,
     every other record by its uid (or its own key); nothing already here is overwritten.

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from cno import contacts
+from cno.bulk import collector_aside
 from cno.contacts import ContactInput
 from cno.dates import day_of, parse_birthday, parse_date, parse_duration
 from cno.errors import CnoError
@@ -542,6 +543,7 @@ def second_namesake(matcher: Matcher, others: list, rec: ContactInput, cid: int)
     return f"added {rec.name} (#{cid}) as a second contact with that name: {why} (if they are one person: cno merge {cid} {others[0]['id']})"
 
 
+@collector_aside()
 def apply(
     conn: sqlite3.Connection, records: Iterable[ContactInput], today: date, where: str, *, tick=lambda n=1: None, warnings=None,
     plan: bool = True,
