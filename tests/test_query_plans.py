@@ -224,3 +224,13 @@ def test_the_all_time_ledger_fails_when_its_hinted_index_is_gone(tmp_path):
             referrals.ledger(journal.conn, TODAY)
     finally:
         journal.close()
+
+
+def test_review_reads_no_table_whole_nor_every_active_contact(conn):
+    """A search of `archived = 0` alone reads every active contact, a scan by
+    another name: the week's new contacts are read through the met_on index
+    (at 100k that one query took 92 ms of review's 180)."""
+    from cno import reports
+
+    lines = check(conn, lambda: reports.review(conn, TODAY), "SEARCH contacts USING INDEX contacts_met_on")
+    assert not [line for line in lines if line.endswith("(archived=?)")], lines
