@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 
@@ -24,6 +24,67 @@ def collector_aside() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+@contextmanager
+def into_empty(conn: sqlite3.Connection, tables: Sequence[str], search: Mapping[str, str]) -> Iterator[None]:
+    """For rows written only into tables that were empty (a restore into an
+    empty journal): their secondary indexes and their search indexes are built
+    once, from the finished tables, instead of kept up row by row.
+
+    Rows come in id order but their indexed values in none (uids are random):
+    an index built at the end is one sort, where keeping it up as rows come
+    touches its pages over and over; FTS5's 'rebuild' indexes a table's text
+    in one pass, where the insert trigger writes a segment a batch at a time.
+    The journal comes out as the row-by-row path leaves it: each index and
+    trigger is put back from its own text (`search`: each search index and the
+    table whose text it holds, which its trigger `TABLE_fts_ai` fills). SQLite
+    keeps a table's indexes, and its triggers, in the order they were made (its
+    triggers fire, its indexes are weighed, in that order), so those made after
+    one set aside are put back after it too, and each table's come back in the
+    order they had. A unique index stays while rows come, so a duplicate is
+    refused at its row. On an error, all done inside is rolled back to where
+    it began, the indexes and triggers with it (README "Performance").
+    """
+    marks = ", ".join("?" * len(tables))
+    schema = conn.execute(
+        f"SELECT type, tbl_name, name, sql FROM sqlite_master WHERE tbl_name IN ({marks})"
+        " AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+        tuple(tables),
+    ).fetchall()
+    plain = {
+        name
+        for table in tables
+        for _, name, unique, origin, *_ in conn.execute(f'PRAGMA index_list("{table}")')
+        if origin == "c" and not unique  # made by CREATE INDEX, not by a constraint
+    }
+    searched = [fts for fts, table in search.items() if table in tables]
+    fills = {f"{search[fts]}_fts_ai" for fts in searched}
+    if not fills <= {name for kind, _, name, _ in schema if kind == "trigger"}:
+        raise RuntimeError(f"search triggers missing from the schema: {sorted(fills)}")
+    aside = [entry for entry in schema if entry[2] in plain | fills]
+    first: dict[tuple[str, str], int] = {}  # (kind, table): where its first one set aside was
+    for i, (kind, table, name, _) in enumerate(schema):
+        if name in plain | fills:
+            first.setdefault((kind, table), i)
+    later = [e for i, e in enumerate(schema) if e not in aside and i > first.get((e[0], e[1]), len(schema))]
+    conn.execute("SAVEPOINT cno_into_empty")
+    try:
+        for kind, _, name, _ in aside:
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+        yield
+        for fts in searched:
+            conn.execute(f"INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('rebuild')")
+        for kind, _, name, _ in later:
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+        for entry in schema:
+            if entry in aside or entry in later:
+                conn.execute(entry[3])
+    except BaseException:
+        conn.execute("ROLLBACK TO cno_into_empty")
+        conn.execute("RELEASE cno_into_empty")
+        raise
+    conn.execute("RELEASE cno_into_empty")
 
 
 def next_id(conn: sqlite3.Connection, table: str) -> int:

@@ -400,6 +400,10 @@ def scratch_copy(journal: Journal | None) -> Journal:
     return Journal(journal.path, mem, copy=False)
 
 
+# Each full-text search index (FTS5, README "Search") and the table whose text
+# it holds, kept by that table's triggers TABLE_fts_ai, _ad and _au.
+SEARCH_INDEXES = {"contacts_fts": "contacts", "touchpoints_fts": "touchpoints", "referrals_fts": "referrals"}
+
 # Host parameters per `IN (…)`: well under the 999 of older SQLite builds.
 IN_CHUNK = 500
 # What joins a row's list (e-mails, tags, people) in one SQL value:

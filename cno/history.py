@@ -21,7 +21,6 @@ tables, so they follow an undo like any other write (README "Made a mistake?").
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -217,15 +216,17 @@ def _summarise(conn: sqlite3.Connection, change_id: int) -> tuple[int, str]:
     """(rows written, what the change did in words) from its log."""
     from cno.maintained import CONTACTS as MAINTAINED
 
-    logged, inserts = conn.execute(
-        "SELECT count(*), coalesce(sum(op = 'I'), 0) FROM _cno_undo WHERE change_id = ?", (change_id,)
-    ).fetchone()
+    per_table, inserts = {}, 0
+    for tbl, n, i in conn.execute(
+        "SELECT tbl, count(*), sum(op = 'I') FROM _cno_undo WHERE change_id = ? GROUP BY tbl", (change_id,)
+    ):
+        per_table[tbl], inserts = n, inserts + i
+    logged = sum(per_table.values())
     if logged == 0:
         return 0, ""
     if inserts == logged:
         # Only inserts (a restore, an import of new records): without a delete
         # no row was inserted twice, so each log row is a row written.
-        per_table = Counter(t for (t,) in conn.execute("SELECT tbl FROM _cno_undo WHERE change_id = ?", (change_id,)))
         counts = {t: n for t, n in per_table.items() if t in _NOUNS}
         return logged, _words(counts, {}, {}, set(), any(t in _CONTACT_PARTS for t in per_table)) or _count(logged, "row") + " written"
     rows = conn.execute(

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from cno import db, followups, maintained
 from cno.errors import CnoError, JournalError
 
-FTS_TABLES = ("contacts_fts", "touchpoints_fts", "referrals_fts")
+FTS_TABLES = tuple(db.SEARCH_INDEXES)
 
 # How a date column may be written, as an SQL test that holds for a real date
 # of that form ({c}: the column): julianday() counts an impossible day such

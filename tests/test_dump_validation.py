@@ -325,3 +325,22 @@ def test_a_long_table_read_as_it_comes_names_its_first_wrong_row(exported, tmp_p
     path.write_text(_as_export_writes(doc), encoding="utf-8")
     ok("import", "json", path)
     assert json.loads(ok("export", "json").stdout)["tables"]["contact_emails"] == emails
+
+
+@pytest.mark.parametrize("where", ["in its first megabyte", "after rows were written"])
+def test_a_dump_holding_a_control_character_is_refused_as_binary(tmp_path, monkeypatch, where):
+    """A control character no text holds is refused with its line, whether it is
+    in the first part read or in one read after rows went in (which are undone)."""
+    from cno.db import open_journal
+
+    monkeypatch.setenv("CNO_DB", str(tmp_path / "source.db"))
+    ok("add", "Ada Lovelace", "--note", "x" * (1_500_000 if where == "after rows were written" else 10))
+    ok("add", "Grace Hopper")
+    text = ok("export", "json").stdout.replace("Grace Hopper", "Grace\x01Hopper", 1)
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    open_journal(fresh, create=True).close()
+    monkeypatch.setenv("CNO_DB", str(fresh))
+    line = text[: text.index("\x01")].count("\n") + 1
+    refused("import", "json", path, journal=fresh, contains=f"line {line}: not a text file (binary data)")

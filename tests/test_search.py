@@ -165,3 +165,24 @@ def test_a_word_in_very_many_records_is_ranked_among_the_newest(journal_path, mo
     assert every[0] == "2025-01-02" and len(every) == 5
     monkeypatch.setattr(core, "RANKED", 10)
     assert dates()[0] == "2025-01-02"
+
+
+def test_each_search_index_is_declared_with_the_table_and_trigger_that_fill_it(journal_path):
+    """db.SEARCH_INDEXES names every FTS5 index of the schema, the table whose text
+    it holds and so its insert trigger: a restore rebuilds each from its table,
+    with that trigger set aside, and db check checks each."""
+    from cno.db import SEARCH_INDEXES
+
+    ok("add", "Ada Lovelace")
+    conn = sqlite3.connect(journal_path)
+    try:
+        virtual = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'"))
+        fills = {name: conn.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+                 for name in (f"{table}_fts_ai" for table in SEARCH_INDEXES.values())}  # fmt: skip
+    finally:
+        conn.close()
+    assert set(virtual) == set(SEARCH_INDEXES)
+    for fts, table in SEARCH_INDEXES.items():
+        assert re.search(rf"USING fts5\(.*content='{table}', content_rowid='id'", virtual[fts], re.S), virtual[fts]
+        on, sql = fills[f"{table}_fts_ai"]
+        assert on == table and f"INSERT INTO {fts}(rowid" in sql

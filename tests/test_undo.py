@@ -520,6 +520,74 @@ def test_a_restore_is_one_change_and_carries_no_history(seeded, tmp_path):
     assert ok("--db", fresh, "export", "json").stdout == dump.read_text()
 
 
+def _schema(path) -> tuple[list, dict]:
+    """sqlite_master word for word, and each table's indexes and triggers in the order they were made."""
+    conn = sqlite3.connect(path)
+    try:
+        entries = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    each: dict[tuple[str, str], list[str]] = {}
+    for kind, name, table, _ in entries:
+        each.setdefault((table, kind), []).append(name)
+    return sorted(entries), each
+
+
+def test_a_restore_builds_indexes_and_search_indexes_once_at_the_end(seeded, tmp_path):
+    """While a restore's rows go in, their tables' plain indexes and search
+    triggers are set aside (a unique index and the updated_at triggers stay);
+    after, they are back and the search index holds every restored text."""
+    from cno.db import open_journal
+    from cno.io import dump as dumps
+
+    path = tmp_path / "dump.json"
+    path.write_text(export())
+    watched = ("touchpoints_happened_on", "contacts_met_on", "touchpoints_fts_ai", "referrals_fts_ai",
+               "contacts_fts_ai", "sqlite_autoindex_touchpoints_1", "contacts_updated_ai")  # fmt: skip
+    fresh = tmp_path / "fresh.db"
+    j = open_journal(fresh, create=True)
+    seen = []
+
+    def tick(n=1):
+        seen.append({r[0] for r in j.conn.execute(f"SELECT name FROM sqlite_master WHERE name IN ({', '.join('?' * len(watched))})", watched)})
+
+    try:
+        with j.write() as conn:
+            dumps.restore(conn, dumps.open_dump(str(path), []), str(path), tick=tick)
+    finally:
+        j.close()
+    assert seen and all(names == {"sqlite_autoindex_touchpoints_1", "contacts_updated_ai"} for names in seen)
+    assert _schema(fresh) == _schema(seeded)
+    assert ok("--db", fresh, "db", "check").code == 0
+    for word, kind in (("Grace", "contact"), ("engines", "touchpoint"), ("bakery", "referral")):
+        assert kind in {hit["kind"] for hit in ok("--db", fresh, "search", word, "-f", "json").json()}, word
+
+
+@pytest.mark.parametrize("layout", ["as export json writes it", "pretty-printed"])
+def test_a_refused_restore_puts_the_indexes_and_search_triggers_back(seeded, tmp_path, layout):
+    """A restore refused at a row of its last table, whole tables already in,
+    writes nothing and leaves the schema word for word as a new journal's."""
+    doc = json.loads(export())
+    last = doc["tables"]["referrals"][-1]
+    text = export()
+    if layout == "pretty-printed":
+        last["on_date"] = "2026-02-30"
+        text = json.dumps(doc, indent=2)
+    else:
+        row = json.dumps(last, ensure_ascii=False)
+        assert row in text
+        text = text.replace(row, row.replace(f'"on_date": "{last["on_date"]}"', '"on_date": "2026-02-30"'))
+    bad = tmp_path / "bad.json"
+    bad.write_text(text)
+    from cno.db import open_journal
+
+    fresh = tmp_path / "fresh.db"
+    open_journal(fresh, create=True).close()
+    r = refused("--db", fresh, "import", "json", str(bad), journal=fresh, contains="referrals row")  # nothing written
+    assert "on_date" in r.stderr
+    assert _schema(fresh) == _schema(seeded)
+
+
 def test_a_restore_logs_each_row_it_wrote_once_and_leaves_the_schema_as_it_was(seeded, tmp_path):
     """A restore into an empty journal logs its rows a table at a time, its triggers
     set aside: the log holds one insert per row, the summary counts them, the
@@ -544,9 +612,15 @@ def test_a_restore_logs_each_row_it_wrote_once_and_leaves_the_schema_as_it_was(s
     assert sorted(logged) == sorted((t, "I", len(rows), len(rows)) for t, rows in tables.items() if rows)
     conn = sqlite3.connect(seeded)
     try:
-        assert schema == conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        made = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
     finally:
         conn.close()
+    # Word for word, and each table's indexes and triggers in the order they
+    # were made (the order its triggers fire in): the indexes and search
+    # triggers, built at the end of a restore, come last in sqlite_master.
+    assert sorted(schema) == sorted(made)
+    each = lambda entries: {(t, kind): [n for k, n, tb, _ in entries if (k, tb) == (kind, t)] for kind, _, t, _ in entries}  # noqa: E731
+    assert each(schema) == each(made)
     assert "engines" in ok("--db", fresh, "search", "engines").stdout  # a touchpoint's note
     assert "Analytical" in ok("--db", fresh, "search", "analytical").stdout  # a contact's company
     # the triggers record the next change as ever
