@@ -333,3 +333,20 @@ def test_a_failed_first_command_leaves_no_journal_behind(journal_path, tmp_path)
     r = cno("log", "Nobody Known")
     assert r.code == 2
     assert not list(journal_path.parent.glob("cno.db*"))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["followups", "edit", "-9223372036854775809", "--note", "x"],
+        ["followups", "edit", "9223372036854775808", "--note", "x"],
+        ["touch", "rm", "--", "-9223372036854775809"],
+        ["referral", "rm", "--", "-9223372036854775809"],
+        ["goal", "rm", "--", "-9223372036854775809"],
+        ["due", "-n", "-9223372036854775809"],
+    ],
+)
+def test_a_number_sqlite_cannot_store_is_refused_either_side_of_zero(journal_path, ada, argv):
+    """An id or count past ±2⁶³ is a usage error that says so, never an overflow (exit 70)."""
+    r = refused(*argv, journal=journal_path, contains="is out of range")
+    assert next(a for a in argv if a.lstrip("-").isdigit()) + " is out of range" in r.stderr

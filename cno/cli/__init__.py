@@ -167,6 +167,33 @@ def _text_type():
 
 
 _TEXT = None
+_STORABLE = None
+
+
+def _storable_int():
+    """A whole number SQLite can store, ±2⁶³ (README "Exit codes"): beyond it a
+    usage error that says so, and no bound in the help."""
+    global _STORABLE
+    if _STORABLE is None:
+        from typer._click.types import INT, IntRange
+
+        from cno.cli.common import MAX_INT
+
+        class Storable(IntRange):
+            def __init__(self):
+                super().__init__(min=-MAX_INT - 1, max=MAX_INT)
+
+            def _describe_range(self) -> str:
+                return ""
+
+            def convert(self, value, param, ctx):
+                number = INT.convert(value, param, ctx)
+                if not -MAX_INT - 1 <= number <= MAX_INT:
+                    self.fail(f"{value} is out of range", param, ctx)
+                return number
+
+        _STORABLE = Storable()
+    return _STORABLE
 
 
 def _plain_metavars(cmd) -> None:
@@ -196,8 +223,8 @@ def _plain_metavars(cmd) -> None:
         if isinstance(param, (TyperArgument, TyperOption)) and param.type is STRING:
             param.type = text
         if isinstance(param.type, IntRange) and param.type.max == MAX_INT and param.type.min is None:
-            # the bound only keeps a number storable; saying it helps no one
-            param.type._describe_range = lambda: ""
+            # the bound only keeps a number storable, below as above; saying it helps no one
+            param.type = _storable_int()
     cmd.format_help = types.MethodType(_format_help, cmd)
     for sub in getattr(cmd, "commands", {}).values():
         _plain_metavars(sub)
