@@ -551,12 +551,21 @@ def test_a_restore_builds_indexes_and_search_indexes_once_at_the_end(seeded, tmp
     def tick(n=1):
         seen.append({r[0] for r in j.conn.execute(f"SELECT name FROM sqlite_master WHERE name IN ({', '.join('?' * len(watched))})", watched)})
 
+    said: list[str] = []
+    j.conn.set_trace_callback(said.append)
     try:
+        cache = j.conn.execute("PRAGMA cache_size").fetchone()
         with j.write() as conn:
             dumps.restore(conn, dumps.open_dump(str(path), []), str(path), tick=tick)
+        assert tuple(j.conn.execute("PRAGMA cache_size").fetchone()) == tuple(cache)  # put back as it was
     finally:
         j.close()
     assert seen and all(names == {"sqlite_autoindex_touchpoints_1", "contacts_updated_ai"} for names in seen)
+    # the indexes are built with a small page cache: SQLite's sorter takes up to its size beside it
+    builds = [i for i, sql in enumerate(said) if sql.startswith("CREATE INDEX")]
+    small = [i for i, sql in enumerate(said) if sql == "PRAGMA cache_size = -8192"]
+    assert builds and small and small[0] < builds[0]
+    assert any(sql.startswith("PRAGMA cache_size = ") and not sql.endswith("-8192") for sql in said[builds[-1]:])
     assert _schema(fresh) == _schema(seeded)
     assert ok("--db", fresh, "db", "check").code == 0
     for word, kind in (("Grace", "contact"), ("engines", "touchpoint"), ("bakery", "referral")):

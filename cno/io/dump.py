@@ -25,9 +25,9 @@ from typing import Callable
 
 from cno import followups, settings
 from cno.bulk import collector_aside, into_empty
-from cno.db import SEARCH_INDEXES
 from cno.contacts import TIERS, ContactInput
 from cno.dates import MAX_DATE, MIN_DATE, parse_duration
+from cno.db import SEARCH_INDEXES
 from cno.errors import CnoError
 from cno.goals import METRICS, PERIODS
 from cno.io import importing
@@ -696,10 +696,18 @@ def _cache(conn: sqlite3.Connection):
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _restore_stream(conn: sqlite3.Connection, source: Dump, where: str, tick) -> int:
+@contextmanager
+def _filling(conn: sqlite3.Connection):
+    """A restore's rows going into the empty journal: logged a table at a time,
+    their indexes and search indexes built at the end. Yields `logged(table)`."""
     from cno import history
 
     with history.logged_per_table(conn) as logged, into_empty(conn, tables(conn), SEARCH_INDEXES):
+        yield logged
+
+
+def _restore_stream(conn: sqlite3.Connection, source: Dump, where: str, tick) -> int:
+    with _filling(conn) as logged:
         return _restore_tables(conn, source, where, tick, logged)
 
 
@@ -753,10 +761,8 @@ def _runs(rows: list[dict]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
 
 
 def _restore_whole(conn: sqlite3.Connection, data: dict[str, list[dict]], where: str, *, tick=lambda n=1: None) -> int:
-    from cno import history
-
     checker = _check(conn, data, where)
-    with history.logged_per_table(conn) as logged, into_empty(conn, tables(conn), SEARCH_INDEXES):
+    with _filling(conn) as logged:
         written = _restore_checked(conn, checker, data, where, tick, logged)
     _check_references(conn, where)
     # The maintained columns (last touch, next due, strength) are restored as
